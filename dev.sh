@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# WebEngine's development entry point. On a fresh Debian 12 machine with the .NET 10 SDK:
+#   sudo ./dev.sh daemon   installs prerequisites, builds, and starts the daemon
+#   sudo ./dev.sh test     installs prerequisites, builds, and runs the whole test suite
+#   ./dev.sh build         publishes the NativeAOT binaries (runtime, shim) and builds the rest
+set -euo pipefail
+cd "$(dirname "$0")"
+root=$PWD
+
+# Debian packages the daemon and the tests use (checked one by one, installed only when missing).
+packages=(busybox-static runc skopeo docker-registry containerd jq iproute2 apache2-utils clang zlib1g-dev file)
+
+install_prerequisites() {
+  local missing=()
+  for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  if ((${#missing[@]})); then
+    echo "dev.sh: installing ${missing[*]}"
+    apt-get update -q
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+  fi
+}
+
+build() {
+  dotnet build WebEngine.sln -c Debug -nologo -v q
+  for p in webengine-runtime webengine-shim; do
+    dotnet publish "src/Runtime/$p/$p.csproj" -c Release -nologo -v q
+  done
+}
+
+run_tests() {
+  local results="$root/artifacts/test-results"
+  rm -rf "$results"
+  local status=0
+  dotnet test WebEngine.sln --no-build -c Debug --logger "trx" --results-directory "$results" "$@" || status=$?
+  # One plain closing line for CI, summed over every test project's results.
+  python3 - "$results" <<'PY' || true
+import glob, sys, xml.etree.ElementTree as ET
+passed = failed = skipped = 0
+for f in glob.glob(sys.argv[1] + "/*.trx"):
+    c = ET.parse(f).getroot().find(".//{*}Counters")
+    if c is None: continue
+    passed += int(c.get("passed", 0)); failed += int(c.get("failed", 0)) + int(c.get("error", 0)) + int(c.get("timeout", 0))
+    skipped += int(c.get("notExecuted", 0))
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
+PY
+  return $status
+}
+
+case "${1:-}" in
+  build) install_prerequisites; build ;;
+  test) shift; install_prerequisites; build; run_tests "$@" ;;
+  daemon)
+    shift; install_prerequisites; build
+    export WebEngine__RuntimePath="$root/artifacts/publish/webengine-runtime/release/webengine-runtime"
+    export WebEngine__ShimPath="$root/artifacts/publish/webengine-shim/release/webengine-shim"
+    exec dotnet "$root/artifacts/bin/WebEngine.Web/debug/webengine.dll" --contentRoot "$root" "$@" ;;
+  *) echo "usage: $0 build | test [dotnet test args] | daemon [--WebEngine:DataRoot=DIR ...]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,2 @@
+Console.Error.WriteLine("webengine-runtime: no commands yet");
+return 1;

@@ -1,0 +1,2 @@
+Console.Error.WriteLine("webengine-shim: not implemented yet");
+return 1;
