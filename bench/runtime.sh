@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# webengine-runtime against runc: `run` of /bin/true in a busybox bundle, and create/start/delete
+# as separate calls. Alternating runs; medians of wall time, cpu time (user+sys) and peak RSS.
+#   usage: sudo bench/runtime.sh [RUNS]      (default 30)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-30}
+ours=${WEBENGINE_RUNTIME:-$PWD/artifacts/publish/webengine-runtime/release/webengine-runtime}
+theirs=${ANCHOR_RUNTIME:-$(command -v runc)}
+for tool in /usr/bin/time /bin/busybox "$ours" "$theirs"; do
+  [ -x "$tool" ] || { echo "missing $tool (apt-get install time busybox-static runc; ./dev.sh build)" >&2; exit 1; }
+done
+
+work=$(mktemp -d /tmp/bench-runtime.XXXXXX)
+cleanup() {
+  for pair in "ours:$ours" "runc:$theirs"; do
+    local root=$work/state-${pair%%:*} bin=${pair#*:}
+    for id in $(ls "$root" 2>/dev/null); do "$bin" --root "$root" delete --force "$id" >/dev/null 2>&1 || true; done
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+bundle=$work/bundle
+mkdir -p "$bundle/rootfs/bin" "$bundle/rootfs/proc" "$bundle/rootfs/sys" "$bundle/rootfs/dev" "$bundle/rootfs/tmp"
+cp /bin/busybox "$bundle/rootfs/bin/"
+ln -s busybox "$bundle/rootfs/bin/true"
+ln -s busybox "$bundle/rootfs/bin/sh"
+(cd "$bundle" && "$theirs" spec)
+python3 - "$bundle/config.json" <<'PY'
+import json, sys
+p = sys.argv[1]; c = json.load(open(p))
+c["process"]["terminal"] = False
+c["process"]["args"] = ["/bin/true"]
+json.dump(c, open(p, "w"), indent=2)
+PY
+
+results=$work/results.tsv
+: > "$results"
+# measure NAME OP -- command...: appends "name op wall_s cpu_s rss_kib"
+measure() {
+  local name=$1 op=$2; shift 3
+  /usr/bin/time -f "%e %U %S %M" -o "$work/t" "$@" > /dev/null
+  read -r wall user sys rss < "$work/t"
+  echo "$name $op $wall $(echo "$user + $sys" | bc -l) $rss" >> "$results"
+}
+# /usr/bin/time has 10 ms resolution for wall time; use our own clock for wall.
+measure_precise() {
+  local name=$1 op=$2; shift 3
+  local start end
+  start=$(date +%s%N)
+  /usr/bin/time -f "%U %S %M" -o "$work/t" "$@" > /dev/null
+  end=$(date +%s%N)
+  read -r user sys rss < "$work/t"
+  echo "$name $op $(( (end - start) / 1000 )) $(echo "($user + $sys) * 1000000" | bc -l) $rss" >> "$results"
+}
+
+one_round() {
+  local name=$1 bin=$2 i=$3 root=$work/state-$1
+  mkdir -p "$root"
+  measure_precise "$name" run -- "$bin" --root "$root" run --bundle "$bundle" "r$i"
+  "$bin" --root "$root" delete --force "r$i" > /dev/null 2>&1 || true
+  measure_precise "$name" create -- "$bin" --root "$root" create --bundle "$bundle" "c$i"
+  measure_precise "$name" start -- "$bin" --root "$root" start "c$i"
+  for _ in $(seq 100); do
+    "$bin" --root "$root" state "c$i" 2>/dev/null | grep -q '"stopped"' && break
+    sleep 0.01
+  done
+  measure_precise "$name" delete -- "$bin" --root "$root" delete "c$i"
+}
+
+for i in $(seq "$runs"); do
+  one_round ours "$ours" "$i"
+  one_round runc "$theirs" "$i"
+done
+
+python3 - "$results" <<'PY'
+import sys, statistics
+rows = [l.split() for l in open(sys.argv[1])]
+def med(name, op, col):
+    return statistics.median(float(r[col]) for r in rows if r[0] == name and r[1] == op)
+print(f"{'op':8} {'ours wall ms':>13} {'runc wall ms':>13} {'ratio':>6} {'ours cpu ms':>12} {'runc cpu ms':>12} {'ratio':>6} {'ours MiB':>9} {'runc MiB':>9}")
+for op in ["run", "create", "start", "delete"]:
+    ow, rw = med("ours", op, 2) / 1000, med("runc", op, 2) / 1000
+    oc, rc = med("ours", op, 3) / 1000, med("runc", op, 3) / 1000
+    om, rm = med("ours", op, 4) / 1024, med("runc", op, 4) / 1024
+    print(f"{op:8} {ow:13.1f} {rw:13.1f} {ow/rw:6.2f} {oc:12.1f} {rc:12.1f} {oc/rc if rc else float('nan'):6.2f} {om:9.1f} {rm:9.1f}")
+PY
