@@ -1,0 +1,13 @@
+using System.Text;
+
+namespace WebEngine.Shim;
+
+/// <summary>The shim's own diagnostics, written to its stderr (the state directory's shim.log once detached).</summary>
+internal static class ShimLog
+{
+    public static void Error(string message)
+    {
+        var line = Encoding.UTF8.GetBytes($"{DateTime.UtcNow:O} webengine-shim[{Environment.ProcessId}]: {message}\n");
+        FdIo.TryWriteAll(2, line, socket: false);
+    }
+}
