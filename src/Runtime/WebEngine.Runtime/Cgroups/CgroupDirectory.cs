@@ -1,0 +1,82 @@
+using System.Runtime.InteropServices;
+
+namespace WebEngine.Runtime.Cgroups;
+
+/// <summary>Creates and removes cgroup directories, remembering which ones this process created.</summary>
+internal static class CgroupDirectory
+{
+    private static readonly TimeSpan RemoveTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// The directories from <paramref name="mountPoint"/> (excluded) down to <paramref name="directory"/>,
+    /// outermost first.
+    /// </summary>
+    public static List<string> Levels(string mountPoint, string directory)
+    {
+        var levels = new List<string>();
+        var relative = Path.GetRelativePath(mountPoint, directory);
+        if (relative == ".")
+            return levels;
+        var current = mountPoint;
+        foreach (var part in relative.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            current = Path.Combine(current, part);
+            levels.Add(current);
+        }
+        return levels;
+    }
+
+    /// <summary>Creates <paramref name="directory"/> if needed; true when this call created it.</summary>
+    public static bool Create(string directory)
+    {
+        if (CgroupNative.Mkdir(directory, 0x1ed /* 0755 */) == 0)
+            return true;
+        var errno = Marshal.GetLastPInvokeError();
+        if (errno == CgroupNative.EEXIST)
+            return false;
+        throw new CgroupException($"mkdir {directory}", errno);
+    }
+
+    /// <summary>
+    /// Removes <paramref name="directory"/> and every cgroup below it, deepest first. A cgroup whose
+    /// last process is still exiting reports EBUSY for a moment, so that is retried briefly.
+    /// Missing directories are fine: removing twice is not an error.
+    /// </summary>
+    public static void RemoveTree(string directory)
+    {
+        if (!Directory.Exists(directory))
+            return;
+        foreach (var child in Directory.EnumerateDirectories(directory))
+            RemoveTree(child);
+        Remove(directory);
+    }
+
+    public static void Remove(string directory)
+    {
+        var deadline = DateTime.UtcNow + RemoveTimeout;
+        var delay = 5;
+        while (true)
+        {
+            if (CgroupNative.Rmdir(directory) == 0)
+                return;
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno == CgroupNative.ENOENT)
+                return;
+            if (errno != CgroupNative.EBUSY || DateTime.UtcNow > deadline)
+                throw new CgroupException($"rmdir {directory}", errno);
+            Thread.Sleep(delay);
+            delay = Math.Min(delay * 2, 100);
+        }
+    }
+
+    /// <summary>Removes <paramref name="directory"/> only if it is empty of cgroups; true when it is gone.</summary>
+    public static bool TryRemoveEmpty(string directory)
+    {
+        if (!Directory.Exists(directory))
+            return true;
+        if (Directory.EnumerateDirectories(directory).Any())
+            return false;
+        Remove(directory);
+        return true;
+    }
+}

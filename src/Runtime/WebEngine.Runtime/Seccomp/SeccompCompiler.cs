@@ -1,0 +1,238 @@
+using WebEngine.Oci;
+
+namespace WebEngine.Runtime.Seccomp;
+
+/// <summary>
+/// Translates an OCI linux.seccomp section into classic BPF, the way libseccomp lays it out:
+/// check the architecture, dispatch on the syscall number, test argument conditions, return an action.
+/// </summary>
+internal static class SeccompCompiler
+{
+    // Offsets in struct seccomp_data { int nr; __u32 arch; __u64 instruction_pointer; __u64 args[6]; }.
+    private const uint NrOffset = 0;
+    private const uint ArchOffset = 4;
+    private const uint ArgsOffset = 16;
+    private const int MaxArgs = 6;
+
+    /// <summary>What libseccomp returns for a task whose architecture is not in the profile (SCMP_ACT_KILL).</summary>
+    private const uint BadArchAction = SeccompAction.KillThread;
+
+    private sealed record Condition(uint Index, string Op, ulong Value, ulong ValueTwo);
+
+    private sealed record Rule(uint Action, IReadOnlyList<Condition> Conditions);
+
+    public static BpfInstruction[] Compile(LinuxSeccomp spec)
+    {
+        var defaultAction = SeccompAction.Encode(spec.DefaultAction, spec.DefaultErrnoRet);
+        var architectures = (spec.Architectures is { Count: > 0 } names
+                ? names.Select(SeccompArchitecture.Parse)
+                : [SeccompArchitecture.Native])
+            .Distinct()
+            .ToList();
+        var rules = ParseRules(spec.Syscalls ?? []);
+
+        var asm = new BpfAssembler();
+        asm.LoadWord(ArchOffset);
+        var x86_64Listed = architectures.Contains(SeccompArchitecture.X86_64);
+        var x32Listed = architectures.Contains(SeccompArchitecture.X32);
+        var blocks = new List<(SeccompArchitecture Arch, BpfAssembler.Label Label)>();
+        foreach (var arch in architectures.Where(a => a.HasSyscallTable && a != SeccompArchitecture.X32))
+        {
+            blocks.Add((arch, asm.NewLabel()));
+            asm.JumpIf(BpfInstruction.JumpIfEqual, arch.AuditArch, blocks[^1].Label, BpfAssembler.Label.Next);
+        }
+        // x32 shares AUDIT_ARCH_X86_64 with x86_64 and differs only by a bit in the syscall number.
+        var x86_64Block = asm.NewLabel();
+        if (x32Listed && !x86_64Listed)
+            asm.JumpIf(BpfInstruction.JumpIfEqual, SeccompArchitecture.X86_64.AuditArch, x86_64Block, BpfAssembler.Label.Next);
+        asm.Return(BadArchAction);
+
+        foreach (var (arch, label) in blocks)
+        {
+            asm.Mark(label);
+            if (arch == SeccompArchitecture.X86_64)
+            {
+                asm.Mark(x86_64Block);
+                asm.LoadWord(NrOffset);
+                var x32Block = asm.NewLabel();
+                var x32Target = x32Listed ? x32Block : asm.NewLabel();
+                asm.JumpIf(BpfInstruction.JumpIfGreaterOrEqual, SeccompArchitecture.X32SyscallBit, x32Target, BpfAssembler.Label.Next);
+                EmitSyscalls(asm, arch, rules, defaultAction);
+                if (x32Listed)
+                {
+                    asm.Mark(x32Block);
+                    EmitSyscalls(asm, SeccompArchitecture.X32, rules, defaultAction);
+                }
+                else
+                {
+                    asm.Mark(x32Target);
+                    asm.Return(BadArchAction);
+                }
+            }
+            else
+            {
+                asm.LoadWord(NrOffset);
+                EmitSyscalls(asm, arch, rules, defaultAction);
+            }
+        }
+        if (x32Listed && !x86_64Listed)
+        {
+            asm.Mark(x86_64Block);
+            asm.LoadWord(NrOffset);
+            var x32Block = asm.NewLabel();
+            asm.JumpIf(BpfInstruction.JumpIfGreaterOrEqual, SeccompArchitecture.X32SyscallBit, x32Block, BpfAssembler.Label.Next);
+            asm.Return(BadArchAction);
+            asm.Mark(x32Block);
+            EmitSyscalls(asm, SeccompArchitecture.X32, rules, defaultAction);
+        }
+        return asm.Assemble();
+    }
+
+    /// <summary>The rules per syscall name, in profile order (the first rule that matches wins).</summary>
+    private static List<(string Name, List<Rule> Rules)> ParseRules(List<LinuxSyscall> syscalls)
+    {
+        var byName = new Dictionary<string, List<Rule>>(StringComparer.Ordinal);
+        var order = new List<(string, List<Rule>)>();
+        foreach (var syscall in syscalls)
+        {
+            var action = SeccompAction.Encode(syscall.Action, syscall.ErrnoRet);
+            var conditions = (syscall.Args ?? []).Select(ParseCondition).ToList();
+            foreach (var name in syscall.Names)
+            {
+                if (!byName.TryGetValue(name, out var list))
+                {
+                    list = [];
+                    byName.Add(name, list);
+                    order.Add((name, list));
+                }
+                list.Add(new Rule(action, conditions));
+            }
+        }
+        return order;
+    }
+
+    private static Condition ParseCondition(LinuxSeccompArg arg)
+    {
+        if (arg.Index >= MaxArgs)
+            throw new SeccompException($"seccomp: argument index {arg.Index} is out of range (a syscall has {MaxArgs} arguments)");
+        if (arg.Op is not ("SCMP_CMP_NE" or "SCMP_CMP_LT" or "SCMP_CMP_LE" or "SCMP_CMP_EQ" or "SCMP_CMP_GE" or "SCMP_CMP_GT" or "SCMP_CMP_MASKED_EQ"))
+            throw new SeccompException($"seccomp: unknown argument operator \"{arg.Op}\"");
+        return new Condition(arg.Index, arg.Op, arg.Value, arg.ValueTwo);
+    }
+
+    /// <summary>
+    /// Emits, with the syscall number in A: for each syscall `if nr != N skip; rules...; default`.
+    /// A rule's conditions clobber A, so a syscall whose conditional rules all fail returns the
+    /// default action right there instead of falling through to the next comparison.
+    /// </summary>
+    private static void EmitSyscalls(BpfAssembler asm, SeccompArchitecture arch, List<(string Name, List<Rule> Rules)> rules, uint defaultAction)
+    {
+        // Names unknown on this architecture are ignored, as libseccomp does; two names with the
+        // same number (aliases) share one dispatch entry, rules in profile order.
+        var byNumber = new Dictionary<int, List<Rule>>();
+        var numbers = new List<int>();
+        foreach (var (name, nameRules) in rules)
+        {
+            if (SyscallTable.Lookup(arch, name) is not { } number)
+                continue;
+            if (!byNumber.TryGetValue(number, out var list))
+            {
+                list = [];
+                byNumber.Add(number, list);
+                numbers.Add(number);
+            }
+            list.AddRange(nameRules);
+        }
+
+        foreach (var number in numbers)
+        {
+            var skip = asm.NewLabel();
+            asm.JumpIf(BpfInstruction.JumpIfEqual, (uint)number, BpfAssembler.Label.Next, skip);
+            var unconditional = false;
+            foreach (var rule in byNumber[number])
+            {
+                if (rule.Conditions.Count == 0)
+                {
+                    asm.Return(rule.Action);
+                    unconditional = true;
+                    break; // later rules for this syscall can never match
+                }
+                var fail = asm.NewLabel();
+                foreach (var condition in rule.Conditions)
+                    EmitCondition(asm, arch, condition, fail);
+                asm.Return(rule.Action);
+                asm.Mark(fail);
+            }
+            if (!unconditional)
+                asm.Return(defaultAction);
+            asm.Mark(skip);
+        }
+        asm.Return(defaultAction);
+    }
+
+    /// <summary>Falls through when the condition holds, jumps to <paramref name="fail"/> otherwise.</summary>
+    private static void EmitCondition(BpfAssembler asm, SeccompArchitecture arch, Condition c, BpfAssembler.Label fail)
+    {
+        var next = BpfAssembler.Label.Next;
+        var lowOffset = ArgsOffset + (8 * c.Index);   // little-endian: the low half comes first
+        var highOffset = lowOffset + 4;
+        var low = (uint)c.Value;
+        var high = (uint)(c.Value >> 32);
+
+        if (!arch.Is64Bit)
+        {
+            // A 32-bit task's arguments are 32 bits wide: only the low half is meaningful, as in libseccomp.
+            asm.LoadWord(lowOffset);
+            switch (c.Op)
+            {
+                case "SCMP_CMP_EQ": asm.JumpIf(BpfInstruction.JumpIfEqual, low, next, fail); break;
+                case "SCMP_CMP_NE": asm.JumpIf(BpfInstruction.JumpIfEqual, low, fail, next); break;
+                case "SCMP_CMP_GT": asm.JumpIf(BpfInstruction.JumpIfGreater, low, next, fail); break;
+                case "SCMP_CMP_GE": asm.JumpIf(BpfInstruction.JumpIfGreaterOrEqual, low, next, fail); break;
+                case "SCMP_CMP_LT": asm.JumpIf(BpfInstruction.JumpIfGreaterOrEqual, low, fail, next); break;
+                case "SCMP_CMP_LE": asm.JumpIf(BpfInstruction.JumpIfGreater, low, fail, next); break;
+                case "SCMP_CMP_MASKED_EQ":
+                    asm.And(low);
+                    asm.JumpIf(BpfInstruction.JumpIfEqual, (uint)c.ValueTwo, next, fail);
+                    break;
+            }
+            return;
+        }
+
+        var pass = asm.NewLabel();
+        asm.LoadWord(highOffset);
+        switch (c.Op)
+        {
+            case "SCMP_CMP_EQ":
+                asm.JumpIf(BpfInstruction.JumpIfEqual, high, next, fail);
+                asm.LoadWord(lowOffset);
+                asm.JumpIf(BpfInstruction.JumpIfEqual, low, next, fail);
+                break;
+            case "SCMP_CMP_NE":
+                asm.JumpIf(BpfInstruction.JumpIfEqual, high, next, pass);
+                asm.LoadWord(lowOffset);
+                asm.JumpIf(BpfInstruction.JumpIfEqual, low, fail, next);
+                break;
+            case "SCMP_CMP_GT" or "SCMP_CMP_GE":
+                asm.JumpIf(BpfInstruction.JumpIfGreater, high, pass, next);
+                asm.JumpIf(BpfInstruction.JumpIfEqual, high, next, fail);
+                asm.LoadWord(lowOffset);
+                asm.JumpIf(c.Op == "SCMP_CMP_GT" ? BpfInstruction.JumpIfGreater : BpfInstruction.JumpIfGreaterOrEqual, low, next, fail);
+                break;
+            case "SCMP_CMP_LT" or "SCMP_CMP_LE":
+                asm.JumpIf(BpfInstruction.JumpIfGreater, high, fail, next);
+                asm.JumpIf(BpfInstruction.JumpIfEqual, high, next, pass);
+                asm.LoadWord(lowOffset);
+                asm.JumpIf(c.Op == "SCMP_CMP_LT" ? BpfInstruction.JumpIfGreaterOrEqual : BpfInstruction.JumpIfGreater, low, fail, next);
+                break;
+            case "SCMP_CMP_MASKED_EQ":
+                asm.And((uint)(c.Value >> 32));
+                asm.JumpIf(BpfInstruction.JumpIfEqual, (uint)(c.ValueTwo >> 32), next, fail);
+                asm.LoadWord(lowOffset);
+                asm.And(low);
+                asm.JumpIf(BpfInstruction.JumpIfEqual, (uint)c.ValueTwo, next, fail);
+                break;
+        }
+        asm.Mark(pass);
+    }
+}
