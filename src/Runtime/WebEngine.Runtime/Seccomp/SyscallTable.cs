@@ -5,9 +5,12 @@ namespace WebEngine.Runtime.Seccomp;
 /// <summary>Syscall name to number, per architecture; the data is generated from the kernel headers.</summary>
 internal static partial class SyscallTable
 {
-    private static readonly FrozenDictionary<string, int> X86_64 = X86_64Entries.ToFrozenDictionary(e => e.Name, e => e.Number);
-    private static readonly FrozenDictionary<string, int> X86 = X86Entries.ToFrozenDictionary(e => e.Name, e => e.Number);
-    private static readonly FrozenDictionary<string, int> X32 = X32Entries.ToFrozenDictionary(e => e.Name, e => e.Number);
+    // Built on first use: static field initializers of the generated part would run in file order.
+    private static FrozenDictionary<string, int> X86_64 => field ??= X86_64Entries.ToFrozenDictionary(e => e.Name, e => e.Number);
+
+    private static FrozenDictionary<string, int> X86 => field ??= X86Entries.ToFrozenDictionary(e => e.Name, e => e.Number);
+
+    private static FrozenDictionary<string, int> X32 => field ??= X32Entries.ToFrozenDictionary(e => e.Name, e => e.Number);
 
     /// <summary>The syscall's number on <paramref name="architecture"/>, or null when that architecture has no such syscall.</summary>
     public static int? Lookup(SeccompArchitecture architecture, string name)
