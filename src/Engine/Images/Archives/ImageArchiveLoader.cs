@@ -1,0 +1,160 @@
+using System.Text.Json;
+using WebEngine.Engine.Images.Content;
+using WebEngine.Engine.Images.Model;
+
+namespace WebEngine.Engine.Images.Archives;
+
+/// <summary>
+/// docker load: reads OCI image layouts (tar or directory) and Docker archives (`docker save`, one or several
+/// images). Every blob is copied into the content store and verified against its descriptor before any layer is
+/// unpacked or any record written.
+/// </summary>
+public sealed class ImageArchiveLoader(ImageService images)
+{
+    private const string RefNameAnnotation = "org.opencontainers.image.ref.name";
+    private const string ContainerdNameAnnotation = "io.containerd.image.name";
+
+    /// <summary>Loads every image of a tar archive (plain, gzip or zstd).</summary>
+    public async Task<IReadOnlyList<ImageDetails>> LoadAsync(Stream archive, IProgress<ImageProgress>? progress, CancellationToken cancellationToken)
+    {
+        var staging = Path.Combine(images.Options.DataRoot, "tmp");
+        Directory.CreateDirectory(staging);
+        using var staged = await StagedArchive.ExtractAsync(archive, staging, cancellationToken);
+        return await LoadStagedAsync(staged, progress, cancellationToken);
+    }
+
+    /// <summary>Loads from a file: a tar archive, or a directory holding an OCI layout or an unpacked Docker archive.</summary>
+    public async Task<IReadOnlyList<ImageDetails>> LoadAsync(string path, IProgress<ImageProgress>? progress, CancellationToken cancellationToken)
+    {
+        if (Directory.Exists(path))
+        {
+            using var staged = StagedArchive.FromDirectory(path);
+            return await LoadStagedAsync(staged, progress, cancellationToken);
+        }
+        await using var file = File.OpenRead(path);
+        return await LoadAsync(file, progress, cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<ImageDetails>> LoadStagedAsync(StagedArchive staged, IProgress<ImageProgress>? progress, CancellationToken cancellationToken)
+    {
+        if (staged.Exists("manifest.json"))
+            return await LoadDockerArchiveAsync(staged, progress, cancellationToken);
+        if (staged.Exists("index.json") && staged.Exists("oci-layout"))
+            return await LoadOciLayoutAsync(staged, progress, cancellationToken);
+        throw new InvalidArgumentException("not an image archive: neither manifest.json (docker save) nor oci-layout and index.json (OCI layout) found");
+    }
+
+    private async Task<IReadOnlyList<ImageDetails>> LoadOciLayoutAsync(StagedArchive staged, IProgress<ImageProgress>? progress, CancellationToken cancellationToken)
+    {
+        var index = Deserialize(await File.ReadAllBytesAsync(staged.Require("index.json"), cancellationToken), ImageJsonContext.Default.OciIndex, "index.json");
+        var loaded = new List<ImageDetails>();
+        foreach (var descriptor in index.Manifests)
+        {
+            var name = descriptor.Annotations?.GetValueOrDefault(ContainerdNameAnnotation) ?? descriptor.Annotations?.GetValueOrDefault(RefNameAnnotation);
+            var manifestDescriptor = await SelectManifestAsync(staged, descriptor, cancellationToken);
+            var manifestDigest = await IngestAsync(staged, manifestDescriptor, cancellationToken);
+            var manifest = Deserialize(await images.Content.ReadAllBytesAsync(manifestDigest, cancellationToken), ImageJsonContext.Default.OciManifest, manifestDescriptor.Digest);
+            var configDigest = await IngestAsync(staged, manifest.Config, cancellationToken);
+            foreach (var layer in manifest.Layers)
+            {
+                if (!MediaTypes.IsLayer(layer.MediaType))
+                    throw new InvalidArgumentException($"manifest {manifestDescriptor.Digest}: unsupported layer media type \"{layer.MediaType}\"");
+                progress?.Report(new ImageProgress(ImageProgress.ShortId(layer.Digest), "Loading layer", 0, layer.Size));
+                await IngestAsync(staged, layer, cancellationToken);
+            }
+            var tags = TagFromRefName(name);
+            loaded.Add(await images.CommitAsync(configDigest, manifest.Layers, manifestDigest, tags, progress, cancellationToken));
+        }
+        return loaded;
+    }
+
+    /// <summary>An index entry may itself be an index (multi-platform): pick the configured linux platform.</summary>
+    private async Task<OciDescriptor> SelectManifestAsync(StagedArchive staged, OciDescriptor descriptor, CancellationToken cancellationToken)
+    {
+        for (var depth = 0; depth < 4; depth++)
+        {
+            if (!MediaTypes.IsIndex(descriptor.MediaType))
+                return descriptor;
+            var digest = await IngestAsync(staged, descriptor, cancellationToken);
+            var nested = Deserialize(await images.Content.ReadAllBytesAsync(digest, cancellationToken), ImageJsonContext.Default.OciIndex, descriptor.Digest);
+            descriptor = PlatformSelector.Select(nested, images.Options.Architecture, descriptor.Digest);
+        }
+        throw new InvalidArgumentException($"index {descriptor.Digest}: nested too deeply");
+    }
+
+    private async Task<IReadOnlyList<ImageDetails>> LoadDockerArchiveAsync(StagedArchive staged, IProgress<ImageProgress>? progress, CancellationToken cancellationToken)
+    {
+        var entries = Deserialize(await File.ReadAllBytesAsync(staged.Require("manifest.json"), cancellationToken),
+            ImageJsonContext.Default.ListDockerArchiveEntry, "manifest.json");
+        var loaded = new List<ImageDetails>();
+        foreach (var entry in entries)
+        {
+            Digest configDigest;
+            await using (var config = File.OpenRead(staged.Require(entry.Config)))
+                configDigest = await images.Content.WriteAsync(config, ExpectedDigestFromName(entry.Config), null, cancellationToken);
+            var layers = new List<OciDescriptor>();
+            foreach (var layerName in entry.Layers)
+            {
+                await using var layer = File.OpenRead(staged.Require(layerName));
+                progress?.Report(new ImageProgress(ImageProgress.ShortId(layerName), "Loading layer", 0, layer.Length));
+                var digest = await images.Content.WriteAsync(layer, null, null, cancellationToken);
+                layers.Add(new OciDescriptor { Digest = digest.ToString(), Size = layer.Length, MediaType = DetectLayerMediaType(layer) });
+            }
+            var tags = (entry.RepoTags ?? []).Select(ImageReference.ParseNormalized).ToList();
+            loaded.Add(await images.CommitAsync(configDigest, layers, null, tags, progress, cancellationToken));
+        }
+        return loaded;
+    }
+
+    private async Task<Digest> IngestAsync(StagedArchive staged, OciDescriptor descriptor, CancellationToken cancellationToken)
+    {
+        var digest = Digest.Parse(descriptor.Digest);
+        var path = staged.Resolve($"blobs/sha256/{digest.Hex}")
+            ?? throw new InvalidArgumentException($"OCI layout is missing blob {digest}");
+        await using var blob = File.OpenRead(path);
+        return await images.Content.WriteAsync(blob, digest, descriptor.Size, cancellationToken);
+    }
+
+    /// <summary>A docker archive names its config "&lt;hex&gt;.json" after its digest: hold the content to that name.</summary>
+    private static Digest? ExpectedDigestFromName(string name)
+    {
+        var file = Path.GetFileNameWithoutExtension(name);
+        return Digest.TryParse("sha256:" + file, out var digest) ? digest : null;
+    }
+
+    private static string DetectLayerMediaType(FileStream layer)
+    {
+        Span<byte> magic = stackalloc byte[4];
+        layer.Seek(0, SeekOrigin.Begin);
+        var n = layer.ReadAtLeast(magic, 4, throwOnEndOfStream: false);
+        layer.Seek(0, SeekOrigin.Begin);
+        if (n >= 2 && magic[0] == 0x1f && magic[1] == 0x8b)
+            return MediaTypes.OciLayerGzip;
+        if (n >= 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f && magic[3] == 0xfd)
+            return MediaTypes.OciLayerZstd;
+        return MediaTypes.OciLayer;
+    }
+
+    /// <summary>
+    /// An OCI ref name is either a whole reference (busybox:latest, what skopeo and docker write) or only a tag;
+    /// a bare tag names no repository, so the image loads untagged.
+    /// </summary>
+    private static List<ImageReference> TagFromRefName(string? name)
+    {
+        if (string.IsNullOrEmpty(name) || !(name.Contains(':') || name.Contains('/')))
+            return [];
+        return [ImageReference.ParseNormalized(name)];
+    }
+
+    internal static T Deserialize<T>(byte[] json, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type, string what)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(json, type) ?? throw new InvalidArgumentException($"{what} is empty");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidArgumentException($"{what} is not valid JSON: {e.Message}", e);
+        }
+    }
+}
