@@ -25,7 +25,7 @@ public sealed class DaemonOptions
                 File.Delete(UnixSocket);
             kestrel.ListenUnixSocket(UnixSocket);
         }
-        foreach (var url in HttpUrls)
+        foreach (var url in HttpUrls.Where(u => !string.IsNullOrWhiteSpace(u)))
         {
             var uri = new Uri(url);
             var address = System.Net.IPAddress.Parse(uri.Host == "localhost" ? "127.0.0.1" : uri.Host);
