@@ -80,7 +80,6 @@ public sealed class BundleBuilder(BundleBuilderOptions options, IVolumeResolver 
             Process = ProcessSpec.Create(request, hostname, capabilities, security, initBinary),
             Root = new Root { Path = Path.GetFullPath(request.RootfsPath), Readonly = host.ReadonlyRootfs },
             Hostname = hostname,
-            Domainname = string.IsNullOrEmpty(config.Domainname) ? null : config.Domainname,
             Mounts = MountSpecs.Create(host, userMounts, networkFiles, initBinary, host.Privileged || security.WritableCgroups == true),
             Annotations = host.Annotations.Count == 0 ? null : new Dictionary<string, string>(host.Annotations),
             Linux = new Linux
@@ -90,7 +89,7 @@ public sealed class BundleBuilder(BundleBuilderOptions options, IVolumeResolver 
                 CgroupsPath = $"{options.CgroupParent.TrimEnd('/')}/{request.ContainerId}",
                 Resources = ResourcesSpec.Create(host, options.SwapLimitSupported, deviceRules),
                 Seccomp = Seccomp(host, security, capabilities),
-                Sysctl = Sysctls(host),
+                Sysctl = Sysctls(config, host),
                 MaskedPaths = confinedPaths ? [.. ContainerDefaults.MaskedPaths()] : null,
                 ReadonlyPaths = confinedPaths ? [.. ContainerDefaults.ReadonlyPaths] : null,
             },
@@ -126,9 +125,13 @@ public sealed class BundleBuilder(BundleBuilderOptions options, IVolumeResolver 
         return SeccompProfileCompiler.Compile(profile, capabilities, options.Seccomp);
     }
 
-    private static Dictionary<string, string>? Sysctls(HostConfig host)
+    private static Dictionary<string, string>? Sysctls(ContainerConfig config, HostConfig host)
     {
         var sysctls = new Dictionary<string, string>();
+        // The domain name is set through its sysctl, as Docker does, so runtimes without the
+        // spec's "domainname" field (runc before 1.2) set it too.
+        if (!string.IsNullOrEmpty(config.Domainname))
+            sysctls["kernel.domainname"] = config.Domainname;
         if (!host.IsHostNetwork)
         {
             // In its own network namespace a container may ping and bind low ports without privileges, as in Docker.

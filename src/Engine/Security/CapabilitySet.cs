@@ -30,9 +30,14 @@ public static class CapabilitySet
     private const string All = "ALL";
 
     private static readonly Lazy<int> LastCapability = new(ReadLastCapability);
+    private static readonly Lazy<ulong> OwnBoundingSet = new(ReadOwnBoundingSet);
 
-    /// <summary>The capabilities this kernel knows: what a privileged container gets.</summary>
-    public static IReadOnlyList<string> KnownToKernel => ByNumber.Take(LastCapability.Value + 1).ToList();
+    /// <summary>
+    /// The capabilities the kernel knows and this process may pass on (its bounding set): what a
+    /// privileged container gets. A runtime cannot grant a capability the engine itself lacks.
+    /// </summary>
+    public static IReadOnlyList<string> Available =>
+        ByNumber.Take(LastCapability.Value + 1).Where((_, index) => (OwnBoundingSet.Value & 1UL << index) != 0).ToList();
 
     /// <summary>Bit mask of the named capabilities, as /proc/PID/status shows CapEff.</summary>
     public static ulong Mask(IEnumerable<string> names) =>
@@ -42,11 +47,11 @@ public static class CapabilitySet
     public static IReadOnlyList<string> Resolve(IReadOnlyList<string> capAdd, IReadOnlyList<string> capDrop, bool privileged)
     {
         if (privileged)
-            return KnownToKernel;
+            return Available;
         var drop = Normalize(capDrop, "CapDrop");
         var add = Normalize(capAdd, "CapAdd");
         if (add.Contains(All))
-            return KnownToKernel.Where(c => !drop.Contains(c)).ToList();
+            return Available.Where(c => !drop.Contains(c)).ToList();
         if (drop.Contains(All))
             return add.Distinct().ToList();
         return Default.Where(c => !drop.Contains(c)).Concat(add).Distinct().ToList();
@@ -69,7 +74,7 @@ public static class CapabilitySet
             var index = Array.IndexOf(Numbered, name);
             if (index < 0)
                 throw new InvalidArgumentException($"invalid {field}: unknown capability: \"{name}\"");
-            if (index > LastCapability.Value)
+            if (index > LastCapability.Value || (OwnBoundingSet.Value & 1UL << index) == 0)
                 throw new InvalidArgumentException($"invalid {field}: capability not supported by your kernel or not available in the current environment: \"{name}\"");
             result.Add(name);
         }
@@ -80,6 +85,13 @@ public static class CapabilitySet
     {
         var index = Array.IndexOf(Numbered, name);
         return index >= 0 ? index : throw new ArgumentException($"unknown capability {name}", nameof(name));
+    }
+
+    private static ulong ReadOwnBoundingSet()
+    {
+        var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("CapBnd:", StringComparison.Ordinal))
+            ?? throw new IOException("/proc/self/status has no CapBnd line");
+        return ulong.Parse(line["CapBnd:".Length..].Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static int ReadLastCapability()
