@@ -14,6 +14,9 @@ internal static class SeccompCompiler
     private const uint ArgsOffset = 16;
     private const int MaxArgs = 6;
 
+    /// <summary>Syscalls per shared return: keeps every `jeq` of a run within a short jump of it.</summary>
+    private const int MaxGroup = 200;
+
     /// <summary>What libseccomp returns for a task whose architecture is not in the profile (SCMP_ACT_KILL).</summary>
     private const uint BadArchAction = SeccompAction.KillThread;
 
@@ -32,59 +35,45 @@ internal static class SeccompCompiler
         var rules = ParseRules(spec.Syscalls ?? []);
 
         var asm = new BpfAssembler();
-        asm.LoadWord(ArchOffset);
         var x86_64Listed = architectures.Contains(SeccompArchitecture.X86_64);
         var x32Listed = architectures.Contains(SeccompArchitecture.X32);
+        var badArch = asm.NewLabel();
+
+        // Dispatch on seccomp_data.arch. x32 shares AUDIT_ARCH_X86_64 with x86_64 and differs only
+        // by a bit in the syscall number, so both live in one block.
+        asm.LoadWord(ArchOffset);
         var blocks = new List<(SeccompArchitecture Arch, BpfAssembler.Label Label)>();
         foreach (var arch in architectures.Where(a => a.HasSyscallTable && a != SeccompArchitecture.X32))
-        {
             blocks.Add((arch, asm.NewLabel()));
-            asm.JumpIf(BpfInstruction.JumpIfEqual, arch.AuditArch, blocks[^1].Label, BpfAssembler.Label.Next);
-        }
-        // x32 shares AUDIT_ARCH_X86_64 with x86_64 and differs only by a bit in the syscall number.
-        var x86_64Block = asm.NewLabel();
         if (x32Listed && !x86_64Listed)
-            asm.JumpIf(BpfInstruction.JumpIfEqual, SeccompArchitecture.X86_64.AuditArch, x86_64Block, BpfAssembler.Label.Next);
-        asm.Return(BadArchAction);
+            blocks.Add((SeccompArchitecture.X86_64, asm.NewLabel()));
+        foreach (var (arch, label) in blocks)
+            asm.JumpIf(BpfInstruction.JumpIfEqual, arch.AuditArch, label, BpfAssembler.Label.Next);
+        asm.Jump(badArch);
 
         foreach (var (arch, label) in blocks)
         {
             asm.Mark(label);
-            if (arch == SeccompArchitecture.X86_64)
-            {
-                asm.Mark(x86_64Block);
-                asm.LoadWord(NrOffset);
-                var x32Block = asm.NewLabel();
-                var x32Target = x32Listed ? x32Block : asm.NewLabel();
-                asm.JumpIf(BpfInstruction.JumpIfGreaterOrEqual, SeccompArchitecture.X32SyscallBit, x32Target, BpfAssembler.Label.Next);
-                EmitSyscalls(asm, arch, rules, defaultAction);
-                if (x32Listed)
-                {
-                    asm.Mark(x32Block);
-                    EmitSyscalls(asm, SeccompArchitecture.X32, rules, defaultAction);
-                }
-                else
-                {
-                    asm.Mark(x32Target);
-                    asm.Return(BadArchAction);
-                }
-            }
-            else
-            {
-                asm.LoadWord(NrOffset);
-                EmitSyscalls(asm, arch, rules, defaultAction);
-            }
-        }
-        if (x32Listed && !x86_64Listed)
-        {
-            asm.Mark(x86_64Block);
             asm.LoadWord(NrOffset);
-            var x32Block = asm.NewLabel();
-            asm.JumpIf(BpfInstruction.JumpIfGreaterOrEqual, SeccompArchitecture.X32SyscallBit, x32Block, BpfAssembler.Label.Next);
-            asm.Return(BadArchAction);
-            asm.Mark(x32Block);
-            EmitSyscalls(asm, SeccompArchitecture.X32, rules, defaultAction);
+            if (arch != SeccompArchitecture.X86_64)
+            {
+                EmitSyscalls(asm, arch, rules, defaultAction);
+                continue;
+            }
+            var x32 = x32Listed ? asm.NewLabel() : badArch;
+            asm.JumpIf(BpfInstruction.JumpIfGreaterOrEqual, SeccompArchitecture.X32SyscallBit, x32, BpfAssembler.Label.Next);
+            if (x86_64Listed)
+                EmitSyscalls(asm, arch, rules, defaultAction);
+            else
+                asm.Jump(badArch);
+            if (x32Listed)
+            {
+                asm.Mark(x32);
+                EmitSyscalls(asm, SeccompArchitecture.X32, rules, defaultAction);
+            }
         }
+        asm.Mark(badArch);
+        asm.Return(BadArchAction);
         return asm.Assemble();
     }
 
@@ -121,9 +110,10 @@ internal static class SeccompCompiler
     }
 
     /// <summary>
-    /// Emits, with the syscall number in A: for each syscall `if nr != N skip; rules...; default`.
-    /// A rule's conditions clobber A, so a syscall whose conditional rules all fail returns the
-    /// default action right there instead of falling through to the next comparison.
+    /// Emits, with the syscall number in A, the comparisons of every syscall the profile names on
+    /// <paramref name="arch"/>, then the default action. A syscall with conditions gets
+    /// `if nr != N skip; rules...; default`: the conditions clobber A, so when they all fail the
+    /// default action is returned right there instead of falling through to the next comparison.
     /// </summary>
     private static void EmitSyscalls(BpfAssembler asm, SeccompArchitecture arch, List<(string Name, List<Rule> Rules)> rules, uint defaultAction)
     {
@@ -144,17 +134,38 @@ internal static class SeccompCompiler
             list.AddRange(nameRules);
         }
 
-        foreach (var number in numbers)
+        // Syscalls whose first rule is unconditional (most of a typical profile) are grouped by
+        // action: a run of `jeq N, ret` sharing one return costs one instruction per syscall.
+        // Numbers are distinct, so the order of the comparisons does not change the result.
+        var unconditional = numbers
+            .Where(n => byNumber[n][0].Conditions.Count == 0)
+            .GroupBy(n => byNumber[n][0].Action);
+        foreach (var group in unconditional)
+        {
+            foreach (var chunk in group.Chunk(MaxGroup))
+            {
+                var matched = asm.NewLabel();
+                for (var i = 0; i < chunk.Length - 1; i++)
+                    asm.JumpIf(BpfInstruction.JumpIfEqual, (uint)chunk[i], matched, BpfAssembler.Label.Next);
+                var skip = asm.NewLabel();
+                asm.JumpIf(BpfInstruction.JumpIfEqual, (uint)chunk[^1], BpfAssembler.Label.Next, skip);
+                asm.Mark(matched);
+                asm.Return(group.Key);
+                asm.Mark(skip);
+            }
+        }
+
+        foreach (var number in numbers.Where(n => byNumber[n][0].Conditions.Count > 0))
         {
             var skip = asm.NewLabel();
             asm.JumpIf(BpfInstruction.JumpIfEqual, (uint)number, BpfAssembler.Label.Next, skip);
-            var unconditional = false;
+            var endsUnconditionally = false;
             foreach (var rule in byNumber[number])
             {
                 if (rule.Conditions.Count == 0)
                 {
                     asm.Return(rule.Action);
-                    unconditional = true;
+                    endsUnconditionally = true;
                     break; // later rules for this syscall can never match
                 }
                 var fail = asm.NewLabel();
@@ -163,7 +174,7 @@ internal static class SeccompCompiler
                 asm.Return(rule.Action);
                 asm.Mark(fail);
             }
-            if (!unconditional)
+            if (!endsUnconditionally)
                 asm.Return(defaultAction);
             asm.Mark(skip);
         }
