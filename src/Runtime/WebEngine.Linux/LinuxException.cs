@@ -1,0 +1,29 @@
+namespace WebEngine.Linux;
+
+/// <summary>A failed system call: what was attempted, on which path, and the errno ("mount proc on /x/proc: EPERM").</summary>
+public sealed class LinuxException : Exception
+{
+    public LinuxException(string operation, int errno)
+        : base($"{operation}: {Errno.Name(errno)}")
+    {
+        Operation = operation;
+        ErrorNumber = errno;
+    }
+
+    /// <summary>The operation with its operands, e.g. "mount proc on /x/proc".</summary>
+    public string Operation { get; }
+
+    public int ErrorNumber { get; }
+
+    /// <summary>Throws for <paramref name="operation"/> with the errno of the P/Invoke that just returned -1.</summary>
+    public static LinuxException FromLastError(string operation) =>
+        new(operation, System.Runtime.InteropServices.Marshal.GetLastPInvokeError());
+
+    /// <summary>Throws a <see cref="LinuxException"/> when <paramref name="result"/> is -1.</summary>
+    public static int Check(int result, string operation)
+    {
+        if (result == -1)
+            throw FromLastError(operation);
+        return result;
+    }
+}

@@ -1,0 +1,85 @@
+using WebEngine.Linux;
+using WebEngine.Runtime.Hooks;
+using WebEngine.Runtime.Seccomp;
+
+namespace WebEngine.Runtime.Init;
+
+/// <summary>
+/// The container's init stage: PID 1 of the new namespaces. It builds the rootfs, reports to `create`, then
+/// blocks on the exec fifo until `start` opens it, and finally becomes the user's program with execve.
+/// </summary>
+public static class ContainerInit
+{
+    public static int Run(StageChannel channel)
+    {
+        InitRequest request;
+        try
+        {
+            request = channel.ReceiveRequest();
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"webengine-runtime init: read the init request: {e.Message}");
+            return 1;
+        }
+        int execFifo;
+        string programPath;
+        SeccompProgram? seccomp;
+        try
+        {
+            // `create` moves us into the container's cgroup first, so a cgroup namespace gets that as its root.
+            if (!channel.WaitForGo())
+                return 1;
+            if (request.UnshareCgroupNamespace)
+                Sys.Unshare(Libc.CLONE_NEWCGROUP);
+            var spec = request.Spec;
+            if (spec.Hostname != null)
+                Sys.Sethostname(spec.Hostname);
+            if (spec.Domainname != null)
+                Sys.Setdomainname(spec.Domainname);
+            var consoleSocket = request.Process.Terminal && request.ConsoleSocket != null ? ConsoleSetup.Connect(request.ConsoleSocket) : -1;
+            // The fifo is unreachable after pivot_root: keep an O_PATH fd and reopen it through /proc/self/fd.
+            execFifo = Sys.Open(request.ExecFifo!, Libc.O_PATH);
+            RootfsSetup.Prepare(request);
+
+            channel.SendMessage(StageChannel.RunHooks, "");
+            if (!channel.WaitForGo())
+                return 1;
+            HookRunner.Run(spec.Hooks?.CreateContainer, "createContainer", request.HookState!);
+
+            RootfsSetup.PivotRoot(request);
+            RootfsSetup.Finish(request);
+            if (consoleSocket >= 0)
+                ConsoleSetup.Setup(consoleSocket, request.Process.ConsoleSize);
+            Sys.Chdir(request.Process.Cwd);
+            ProcessFinalizer.ApplyRlimits(request.Process);
+            programPath = ProcessFinalizer.LookPath(request.Process)
+                ?? throw new ContainerStageException(NotFoundMessage(request.Process.Args![0]), programNotFound: true);
+            seccomp = request.Spec.Linux?.Seccomp is { } filter ? SeccompProgram.Compile(filter) : null;
+        }
+        catch (Exception e)
+        {
+            return StageFailure.Report(channel, e);
+        }
+
+        channel.SendMessage(StageChannel.Ready, "");
+        channel.Dispose();
+        try
+        {
+            var fifo = Sys.Open($"/proc/self/fd/{execFifo}", Libc.O_WRONLY);
+            Sys.WriteAll(fifo, "0"u8, "exec fifo");
+            Libc.Close(fifo);
+            Libc.Close(execFifo);
+            HookRunner.Run(request.Spec.Hooks?.StartContainer, "startContainer", request.HookState!);
+            ProcessFinalizer.Exec(request.Process, programPath, request.PreserveFds, seccomp == null ? null : seccomp.Install);
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"webengine-runtime init: {e.Message}");
+        }
+        return 1;
+    }
+
+    public static string NotFoundMessage(string program) =>
+        $"exec: \"{program}\": executable file not found in $PATH";
+}

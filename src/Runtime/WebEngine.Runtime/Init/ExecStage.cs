@@ -1,0 +1,49 @@
+using WebEngine.Linux;
+using WebEngine.Runtime.Seccomp;
+
+namespace WebEngine.Runtime.Init;
+
+/// <summary>
+/// The exec stage: started by `exec` already inside the container's cgroup, ipc, uts, net and pid namespaces,
+/// but in the host's mount namespace (so its own binary could be found). It joins the mount namespace
+/// itself, then sets up the process like an init does and execs it.
+/// </summary>
+public static class ExecStage
+{
+    public static int Run(StageChannel channel)
+    {
+        InitRequest request;
+        try
+        {
+            request = channel.ReceiveRequest();
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"webengine-runtime exec: read the exec request: {e.Message}");
+            return 1;
+        }
+        try
+        {
+            if (!channel.WaitForGo())
+                return 1;
+            var consoleSocket = request.Process.Terminal && request.ConsoleSocket != null ? ConsoleSetup.Connect(request.ConsoleSocket) : -1;
+            // A multithreaded process may only join a mount namespace once its thread has its own fs_struct.
+            Sys.Unshare(Libc.CLONE_FS);
+            Sys.Setns($"/proc/{request.ContainerPid}/ns/mnt", Libc.CLONE_NEWNS);
+            Sys.Chdir("/");
+            if (consoleSocket >= 0)
+                ConsoleSetup.Setup(consoleSocket, request.Process.ConsoleSize);
+            Sys.Chdir(request.Process.Cwd);
+            ProcessFinalizer.ApplyRlimits(request.Process);
+            var programPath = ProcessFinalizer.LookPath(request.Process)
+                ?? throw new ContainerStageException(ContainerInit.NotFoundMessage(request.Process.Args![0]), programNotFound: true);
+            var seccomp = request.Spec.Linux?.Seccomp is { } filter ? SeccompProgram.Compile(filter) : null;
+            ProcessFinalizer.Exec(request.Process, programPath, request.PreserveFds, seccomp == null ? null : seccomp.Install);
+            return 1;
+        }
+        catch (Exception e)
+        {
+            return StageFailure.Report(channel, e);
+        }
+    }
+}

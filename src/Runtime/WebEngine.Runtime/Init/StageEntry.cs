@@ -1,0 +1,16 @@
+namespace WebEngine.Runtime.Init;
+
+/// <summary>The hidden modes of the runtime binary: "init" (a container's first process) and "exec" (a joined process).</summary>
+public static class StageEntry
+{
+    /// <summary>Runs the stage named by the environment, or returns null when this is an ordinary invocation.</summary>
+    public static int? TryRun(string[] args)
+    {
+        var value = Environment.GetEnvironmentVariable(StageChannel.EnvironmentVariable);
+        if (value == null || args.Length != 1 || args[0] is not ("init" or "exec"))
+            return null;
+        Environment.SetEnvironmentVariable(StageChannel.EnvironmentVariable, null);
+        var channel = StageChannel.OpenInChild(value);
+        return args[0] == "init" ? ContainerInit.Run(channel) : ExecStage.Run(channel);
+    }
+}

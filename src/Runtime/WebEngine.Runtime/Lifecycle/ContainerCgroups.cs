@@ -1,0 +1,12 @@
+using WebEngine.Oci;
+using WebEngine.Runtime.Cgroups;
+
+namespace WebEngine.Runtime.Lifecycle;
+
+/// <summary>The one place the lifecycle operations get a container's cgroup from.</summary>
+public static class ContainerCgroups
+{
+    /// <summary>The cgroup manager for the container's linux.cgroupsPath (or "/webengine/&lt;id&gt;"); nothing is created yet.</summary>
+    public static ICgroupManager Open(RuntimeSpec spec, string id) =>
+        CgroupManager.Create(spec.Linux?.CgroupsPath, id);
+}

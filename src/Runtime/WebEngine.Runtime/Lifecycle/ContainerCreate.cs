@@ -1,0 +1,158 @@
+using Process = System.Diagnostics.Process;
+using WebEngine.Linux;
+using WebEngine.Oci;
+using WebEngine.Runtime.Cgroups;
+using WebEngine.Runtime.Hooks;
+using WebEngine.Runtime.Init;
+using WebEngine.Runtime.Spec;
+
+namespace WebEngine.Runtime.Lifecycle;
+
+/// <summary>The options of `create` (and of `run`, which creates first).</summary>
+public sealed record CreateOptions(
+    string Id,
+    string Bundle,
+    string? PidFile = null,
+    string? ConsoleSocket = null,
+    bool NoPivot = false,
+    int PreserveFds = 0);
+
+/// <summary>
+/// `create`: starts the init stage in new namespaces, puts it in the container's cgroup, runs the prestart and
+/// createRuntime hooks when it asks, and returns once it waits on the exec fifo. On any failure the init is
+/// killed and the cgroup and state directory are removed, so nothing is left behind.
+/// </summary>
+public static class ContainerCreate
+{
+    private static readonly Dictionary<string, (int Flag, string ProcName)> Namespaces = new()
+    {
+        ["pid"] = (Libc.CLONE_NEWPID, "pid"), ["network"] = (Libc.CLONE_NEWNET, "net"),
+        ["mount"] = (Libc.CLONE_NEWNS, "mnt"), ["ipc"] = (Libc.CLONE_NEWIPC, "ipc"),
+        ["uts"] = (Libc.CLONE_NEWUTS, "uts"), ["cgroup"] = (Libc.CLONE_NEWCGROUP, "cgroup"),
+    };
+
+    public static (ContainerRecord Record, Process Init) Run(ContainerStore store, CreateOptions options)
+    {
+        var bundle = Path.GetFullPath(options.Bundle);
+        var spec = SpecLoader.Load(bundle);
+        var process = spec.Process!;
+        if (process.Terminal && options.ConsoleSocket == null)
+            throw new InvalidArgumentException("process.terminal is true: --console-socket is required (webengine-runtime does not proxy terminals)");
+        if (!process.Terminal && options.ConsoleSocket != null)
+            throw new InvalidArgumentException("--console-socket was given but process.terminal is false");
+
+        store.Reserve(options.Id);
+        Process? init = null;
+        ICgroupManager? cgroup = null;
+        try
+        {
+            var fifo = store.ExecFifoOf(options.Id);
+            if (Libc.Mkfifo(fifo, 0b110_010_010) == -1)
+                throw LinuxException.FromLastError($"mkfifo {fifo}");
+
+            var (joins, unshareFlags, unshareCgroup) = PlanNamespaces(spec);
+            using var channel = StageChannel.CreateForParent();
+            init = StageLauncher.Start(joins, unshareFlags, channel, "init");
+            var record = new ContainerRecord
+            {
+                Id = options.Id,
+                Bundle = bundle,
+                Rootfs = SpecLoader.RootfsOf(spec, bundle),
+                Pid = init.Id,
+                Created = DateTime.UtcNow,
+                Owner = "root",
+                Spec = spec,
+            };
+            var creatingState = ContainerStatusProbe.StateJson(ContainerStatusProbe.StateOf(store, record, LifecycleStatus.Creating));
+            channel.SendRequest(new InitRequest
+            {
+                Id = options.Id,
+                Bundle = bundle,
+                Rootfs = record.Rootfs,
+                Spec = spec,
+                Process = process,
+                ExecFifo = fifo,
+                ConsoleSocket = options.ConsoleSocket is { } socket ? Path.GetFullPath(socket) : null,
+                PreserveFds = options.PreserveFds,
+                NoPivot = options.NoPivot,
+                UnshareCgroupNamespace = unshareCgroup,
+                HookState = creatingState,
+            });
+
+            cgroup = ContainerCgroups.Open(spec, options.Id);
+            cgroup.Create();
+            cgroup.AddProcess(init.Id);
+            cgroup.Apply(DeviceCgroupRules.WithDefaults(spec.Linux?.Resources, spec.Linux?.Devices));
+            record.CgroupPath = cgroup.Path;
+            channel.SendByte(StageChannel.Go);
+            WaitUntilReady(channel, spec, creatingState, init);
+
+            record.PidStartTime = ProcessStat.Read(init.Id)?.StartTime
+                ?? throw new ContainerStageException("the init stage exited right after setting up the container");
+            store.Save(record);
+            if (options.PidFile != null)
+                PidFile.Write(options.PidFile, init.Id);
+            return (record, init);
+        }
+        catch
+        {
+            if (init != null)
+            {
+                Libc.Kill(init.Id, Libc.SIGKILL);
+                init.WaitForExit();
+                init.Dispose();
+            }
+            cgroup?.Remove();
+            store.Remove(options.Id);
+            throw;
+        }
+    }
+
+    private static void WaitUntilReady(StageChannel channel, RuntimeSpec spec, string creatingState, Process init)
+    {
+        while (true)
+        {
+            var message = channel.ReceiveMessage();
+            switch (message?.Tag)
+            {
+                case StageChannel.RunHooks:
+                    HookRunner.Run(spec.Hooks?.Prestart, "prestart", creatingState);
+                    HookRunner.Run(spec.Hooks?.CreateRuntime, "createRuntime", creatingState);
+                    channel.SendByte(StageChannel.Go);
+                    break;
+                case StageChannel.Ready:
+                    return;
+                case StageChannel.Error:
+                    throw new ContainerStageException(message.Value.Message);
+                case StageChannel.NotFound:
+                    throw new ContainerStageException(message.Value.Message, programNotFound: true);
+                default:
+                    init.WaitForExit();
+                    throw new ContainerStageException($"the init stage exited with status {init.ExitCode} before the container was set up");
+            }
+        }
+    }
+
+    private static (List<NamespaceJoin> Joins, int UnshareFlags, bool UnshareCgroup) PlanNamespaces(RuntimeSpec spec)
+    {
+        var joins = new List<NamespaceJoin>();
+        var flags = 0;
+        var unshareCgroup = false;
+        foreach (var ns in spec.Linux?.Namespaces ?? [])
+        {
+            var (flag, _) = Namespaces[ns.Type];
+            if (ns.Path != null)
+                joins.Add(new NamespaceJoin(flag, ns.Path));
+            else if (flag == Libc.CLONE_NEWCGROUP)
+                unshareCgroup = true;
+            else
+                flags |= flag;
+        }
+        return (joins, flags, unshareCgroup);
+    }
+
+    /// <summary>The /proc/&lt;pid&gt;/ns name of a config namespace type ("network" is "net").</summary>
+    public static string ProcNameOf(string type) => Namespaces[type].ProcName;
+
+    public static int FlagOf(string type) => Namespaces[type].Flag;
+}

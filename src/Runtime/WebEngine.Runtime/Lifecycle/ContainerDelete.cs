@@ -1,0 +1,39 @@
+using WebEngine.Linux;
+using WebEngine.Runtime.Hooks;
+
+namespace WebEngine.Runtime.Lifecycle;
+
+/// <summary>`delete`: removes a stopped (or created, or with --force any) container: processes, cgroup, state; then poststop hooks.</summary>
+public static class ContainerDelete
+{
+    private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>Deletes the container; returns the poststop hooks' failures (they do not undo the delete).</summary>
+    public static List<string> Run(ContainerStore store, string id, bool force)
+    {
+        ContainerRecord record;
+        try
+        {
+            record = store.Load(id);
+        }
+        catch (ContainerNotFoundException) when (force)
+        {
+            // A directory without state.json is a create that died half-way: --force clears it too.
+            store.Remove(id);
+            return [];
+        }
+        var status = ContainerStatusProbe.StatusOf(store, record);
+        LifecycleRules.Require(LifecycleOperation.Delete, id, status, force);
+        var cgroup = ContainerCgroups.Open(record.Spec, id);
+        if (status != LifecycleStatus.Stopped)
+        {
+            ContainerKill.Run(store, id, Libc.SIGKILL, all: true);
+            if (!ProcessTree.WaitForExit(record.Pid, record.PidStartTime, ExitTimeout))
+                throw new LinuxException($"wait for container {id} (pid {record.Pid}) to exit after SIGKILL", Errno.EBUSY);
+        }
+        cgroup.Remove();
+        var state = ContainerStatusProbe.StateJson(ContainerStatusProbe.StateOf(store, record, LifecycleStatus.Stopped));
+        store.Remove(id);
+        return HookRunner.RunAll(record.Spec.Hooks?.Poststop, "poststop", state);
+    }
+}

@@ -1,0 +1,41 @@
+using System.Runtime.InteropServices;
+using WebEngine.Linux;
+using WebEngine.Runtime.Hooks;
+
+namespace WebEngine.Runtime.Lifecycle;
+
+/// <summary>`start`: opens the exec fifo, which releases the waiting init into execve, then runs the poststart hooks.</summary>
+public static unsafe class ContainerStart
+{
+    /// <summary>Starts the container; returns the poststart hooks' failures (they do not undo the start).</summary>
+    public static List<string> Run(ContainerStore store, string id)
+    {
+        var record = store.Load(id);
+        LifecycleRules.Require(LifecycleOperation.Start, id, ContainerStatusProbe.StatusOf(store, record));
+        var fifoPath = store.ExecFifoOf(id);
+        // Non-blocking, so that an init that died meanwhile cannot leave `start` waiting forever.
+        var fifo = Sys.Open(fifoPath, Libc.O_RDONLY | Libc.O_NONBLOCK);
+        try
+        {
+            byte b;
+            while (true)
+            {
+                var n = Libc.Read(fifo, &b, 1);
+                if (n == 1)
+                    break;
+                if (n == -1 && Marshal.GetLastPInvokeError() is not (Errno.EAGAIN or Errno.EINTR))
+                    throw LinuxException.FromLastError($"read {fifoPath}");
+                if (!ContainerStatusProbe.IsAlive(record))
+                    throw new IllegalTransitionException(id, "start", LifecycleStatus.Stopped);
+                Thread.Sleep(1);
+            }
+        }
+        finally
+        {
+            Libc.Close(fifo);
+            File.Delete(fifoPath);
+        }
+        var state = ContainerStatusProbe.StateJson(ContainerStatusProbe.StateOf(store, record, LifecycleStatus.Running));
+        return HookRunner.RunAll(record.Spec.Hooks?.Poststart, "poststart", state);
+    }
+}

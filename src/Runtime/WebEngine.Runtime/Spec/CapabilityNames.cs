@@ -1,0 +1,42 @@
+namespace WebEngine.Runtime.Spec;
+
+/// <summary>Linux capability names (CAP_SYS_ADMIN) and their numbers, from linux/capability.h.</summary>
+public static class CapabilityNames
+{
+    private static readonly string[] Names =
+    [
+        "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_DAC_READ_SEARCH", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL",
+        "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP", "CAP_LINUX_IMMUTABLE", "CAP_NET_BIND_SERVICE",
+        "CAP_NET_BROADCAST", "CAP_NET_ADMIN", "CAP_NET_RAW", "CAP_IPC_LOCK", "CAP_IPC_OWNER", "CAP_SYS_MODULE",
+        "CAP_SYS_RAWIO", "CAP_SYS_CHROOT", "CAP_SYS_PTRACE", "CAP_SYS_PACCT", "CAP_SYS_ADMIN", "CAP_SYS_BOOT",
+        "CAP_SYS_NICE", "CAP_SYS_RESOURCE", "CAP_SYS_TIME", "CAP_SYS_TTY_CONFIG", "CAP_MKNOD", "CAP_LEASE",
+        "CAP_AUDIT_WRITE", "CAP_AUDIT_CONTROL", "CAP_SETFCAP", "CAP_MAC_OVERRIDE", "CAP_MAC_ADMIN",
+        "CAP_SYSLOG", "CAP_WAKE_ALARM", "CAP_BLOCK_SUSPEND", "CAP_AUDIT_READ", "CAP_PERFMON", "CAP_BPF",
+        "CAP_CHECKPOINT_RESTORE",
+    ];
+
+    public static IReadOnlyList<string> All => Names;
+
+    /// <summary>The capability number of <paramref name="name"/> ("CAP_KILL" or "kill"), or -1 when unknown.</summary>
+    public static int Number(string name)
+    {
+        var upper = name.ToUpperInvariant();
+        if (!upper.StartsWith("CAP_", StringComparison.Ordinal))
+            upper = "CAP_" + upper;
+        return Array.IndexOf(Names, upper);
+    }
+
+    /// <summary>The bit mask of <paramref name="names"/>; an unknown name is an <see cref="InvalidSpecException"/>.</summary>
+    public static ulong Mask(IEnumerable<string>? names, string set)
+    {
+        ulong mask = 0;
+        foreach (var name in names ?? [])
+        {
+            var number = Number(name);
+            if (number < 0)
+                throw new InvalidSpecException($"process.capabilities.{set}: unknown capability \"{name}\"");
+            mask |= 1UL << number;
+        }
+        return mask;
+    }
+}
