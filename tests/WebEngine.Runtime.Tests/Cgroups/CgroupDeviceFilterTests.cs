@@ -27,16 +27,18 @@ public sealed class CgroupDeviceFilterTests : IDisposable
     {
         foreach (var process in _processes)
             process.Dispose();
-        CgroupDirectory.Remove(_directory);
+        CgroupDirectory.RemoveTree(_directory);
     }
 
     /// <summary>Runs the probes in a shell that has joined the filtered cgroup; one line per device.</summary>
-    private List<string> Probe(params string[] devices)
+    private List<string> Probe(params string[] devices) => ProbeIn(_directory, devices);
+
+    private List<string> ProbeIn(string cgroup, params string[] devices)
     {
         var script = string.Concat(devices.Select(d => $"head -c 1 {d} >/dev/null 2>&1 && echo {d}=ok || echo {d}=denied; "));
         var process = new TestProcess(script);
         _processes.Add(process);
-        File.WriteAllText(Path.Combine(_directory, "cgroup.procs"), process.Pid.ToString());
+        File.WriteAllText(Path.Combine(cgroup, "cgroup.procs"), process.Pid.ToString());
         process.Go();
         return devices.Select(_ => process.ReadLine() ?? "").ToList();
     }
@@ -73,5 +75,16 @@ public sealed class CgroupDeviceFilterTests : IDisposable
         CgroupDeviceFilter.Attach(_directory, [new LinuxDeviceCgroup { Allow = false, Type = "c", Major = 1, Minor = 5, Access = "rwm" }]);
 
         Assert.Equal(["/dev/zero=denied", "/dev/null=ok"], Probe("/dev/zero", "/dev/null"));
+    }
+
+    [Fact]
+    public void A_nested_cgroup_can_attach_its_own_filter_and_both_apply()
+    {
+        var nested = Path.Combine(_directory, "nested");
+        Directory.CreateDirectory(nested);
+        CgroupDeviceFilter.Attach(_directory, [new LinuxDeviceCgroup { Allow = false, Type = "c", Major = 1, Minor = 5, Access = "rwm" }]);
+        CgroupDeviceFilter.Attach(nested, [new LinuxDeviceCgroup { Allow = false, Type = "c", Major = 1, Minor = 9, Access = "rwm" }]);
+
+        Assert.Equal(["/dev/zero=denied", "/dev/urandom=denied", "/dev/null=ok"], ProbeIn(nested, "/dev/zero", "/dev/urandom", "/dev/null"));
     }
 }

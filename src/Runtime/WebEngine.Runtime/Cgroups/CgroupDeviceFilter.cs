@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 using WebEngine.Oci;
 
 namespace WebEngine.Runtime.Cgroups;
@@ -113,15 +114,56 @@ internal static partial class CgroupDeviceFilter
     private static byte Regs(int destination, int source) => (byte)(destination | (source << 4));
 
     /// <summary>
-    /// Loads the program and attaches it to the cgroup2 directory, replacing the program an earlier
-    /// Apply attached (attach flags 0 mean one program per cgroup, replaced on re-attach).
+    /// Loads the program and attaches it to the cgroup2 directory with BPF_F_ALLOW_MULTI (so that a
+    /// nested container can attach its own below), then detaches the programs an earlier Apply
+    /// attached: the new rules replace the old ones without a moment where no filter applies.
     /// </summary>
     public static unsafe void Attach(string directory, IReadOnlyList<LinuxDeviceCgroup> rules)
     {
         var program = Compile(rules);
+        using var programFd = Load(program, directory);
+        var cgroupFd = OpenDirectory(directory, 0x10000 | 0x80000 /* O_DIRECTORY | O_CLOEXEC */);
+        if (cgroupFd < 0)
+            throw new CgroupException($"open {directory} to attach the device filter", Marshal.GetLastPInvokeError());
+        using var cgroup = new SafeFileHandle(cgroupFd, ownsHandle: true);
+
+        var previous = new uint[64];
+        var query = new ProgramQueryAttr { TargetFd = (uint)cgroupFd, AttachType = AttachTypeCgroupDevice, ProgramCount = (uint)previous.Length };
+        fixed (uint* ids = previous)
+        {
+            query.ProgramIds = (ulong)ids;
+            if (Bpf(BpfProgQuery, &query, (uint)sizeof(ProgramQueryAttr)) < 0)
+                throw new CgroupException($"bpf(BPF_PROG_QUERY) of the device filters of {directory}", Marshal.GetLastPInvokeError());
+        }
+
+        var attach = new ProgramAttachAttr
+        {
+            TargetFd = (uint)cgroupFd,
+            AttachBpfFd = (uint)programFd.DangerousGetHandle(),
+            AttachType = AttachTypeCgroupDevice,
+            AttachFlags = AllowMulti,
+        };
+        if (Bpf(BpfProgAttach, &attach, (uint)sizeof(ProgramAttachAttr)) < 0)
+            throw new CgroupException($"bpf(BPF_PROG_ATTACH) of the device filter to {directory}", Marshal.GetLastPInvokeError());
+
+        foreach (var id in previous.Take((int)query.ProgramCount))
+        {
+            var byId = new ProgramGetFdByIdAttr { ProgramId = id };
+            var oldFd = (int)Bpf(BpfProgGetFdById, &byId, (uint)sizeof(ProgramGetFdByIdAttr));
+            if (oldFd < 0)
+                throw new CgroupException($"bpf(BPF_PROG_GET_FD_BY_ID {id}) of an earlier device filter of {directory}", Marshal.GetLastPInvokeError());
+            using var old = new SafeFileHandle(oldFd, ownsHandle: true);
+            var detach = new ProgramAttachAttr { TargetFd = (uint)cgroupFd, AttachBpfFd = (uint)oldFd, AttachType = AttachTypeCgroupDevice };
+            if (Bpf(BpfProgDetach, &detach, (uint)sizeof(ProgramAttachAttr)) < 0)
+                throw new CgroupException($"bpf(BPF_PROG_DETACH) of an earlier device filter of {directory}", Marshal.GetLastPInvokeError());
+        }
+    }
+
+    /// <summary>BPF_PROG_LOAD; the verifier's log goes into the error when the kernel refuses the program.</summary>
+    private static unsafe SafeFileHandle Load(Instruction[] program, string directory)
+    {
         var license = "Apache-2.0\0"u8;
         var log = new byte[64 * 1024];
-        int programFd;
         fixed (Instruction* instructions = program)
         fixed (byte* licensePointer = license)
         fixed (byte* logPointer = log)
@@ -137,40 +179,22 @@ internal static partial class CgroupDeviceFilter
                 LogBuffer = (ulong)logPointer,
                 ExpectedAttachType = AttachTypeCgroupDevice,
             };
-            programFd = (int)Bpf(BpfProgLoad, &attr, (uint)sizeof(ProgramLoadAttr));
-            if (programFd < 0)
-            {
-                var errno = Marshal.GetLastPInvokeError();
-                var verifier = System.Text.Encoding.UTF8.GetString(log).TrimEnd('\0').Trim();
-                throw new CgroupException($"bpf(BPF_PROG_LOAD) of the device filter for {directory} ({program.Length} instructions{(verifier.Length > 0 ? ", verifier: " + verifier : "")})", errno);
-            }
-        }
-        try
-        {
-            var cgroupFd = OpenDirectory(directory, 0x10000 | 0x80000 /* O_DIRECTORY | O_CLOEXEC */);
-            if (cgroupFd < 0)
-                throw new CgroupException($"open {directory} to attach the device filter", Marshal.GetLastPInvokeError());
-            try
-            {
-                var attach = new ProgramAttachAttr { TargetFd = (uint)cgroupFd, AttachBpfFd = (uint)programFd, AttachType = AttachTypeCgroupDevice };
-                if (Bpf(BpfProgAttach, &attach, (uint)sizeof(ProgramAttachAttr)) < 0)
-                    throw new CgroupException($"bpf(BPF_PROG_ATTACH) of the device filter to {directory}", Marshal.GetLastPInvokeError());
-            }
-            finally
-            {
-                CgroupNative.Close(cgroupFd);
-            }
-        }
-        finally
-        {
-            // The cgroup holds its own reference to the attached program.
-            CgroupNative.Close(programFd);
+            var fd = (int)Bpf(BpfProgLoad, &attr, (uint)sizeof(ProgramLoadAttr));
+            if (fd >= 0)
+                return new SafeFileHandle(fd, ownsHandle: true);
+            var errno = Marshal.GetLastPInvokeError();
+            var verifier = System.Text.Encoding.UTF8.GetString(log).TrimEnd('\0').Trim();
+            throw new CgroupException($"bpf(BPF_PROG_LOAD) of the device filter for {directory} ({program.Length} instructions{(verifier.Length > 0 ? ", verifier: " + verifier : "")})", errno);
         }
     }
 
     private const int BpfProgLoad = 5;
     private const int BpfProgAttach = 8;
+    private const int BpfProgDetach = 9;
+    private const int BpfProgGetFdById = 13;
+    private const int BpfProgQuery = 16;
     private const uint AttachTypeCgroupDevice = 6; // BPF_CGROUP_DEVICE
+    private const uint AllowMulti = 2;             // BPF_F_ALLOW_MULTI
     private const long SysBpf = 321;               // x86_64 __NR_bpf
 
     /// <summary>The BPF_PROG_LOAD part of union bpf_attr, up to expected_attach_type.</summary>
@@ -200,6 +224,27 @@ internal static partial class CgroupDeviceFilter
         public uint AttachType;
         public uint AttachFlags;
         public uint ReplaceBpfFd;
+    }
+
+    /// <summary>The BPF_PROG_QUERY part of union bpf_attr.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct ProgramQueryAttr
+    {
+        public uint TargetFd;
+        public uint AttachType;
+        public uint QueryFlags;
+        public uint AttachFlags;
+        public ulong ProgramIds;
+        public uint ProgramCount;
+    }
+
+    /// <summary>The BPF_PROG_GET_FD_BY_ID part of union bpf_attr.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct ProgramGetFdByIdAttr
+    {
+        public uint ProgramId;
+        public uint NextId;
+        public uint OpenFlags;
     }
 
     [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
