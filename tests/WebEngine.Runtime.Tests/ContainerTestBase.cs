@@ -1,0 +1,76 @@
+using System.Text.Json;
+using WebEngine.Oci;
+using WebEngine.TestSupport;
+
+namespace WebEngine.Runtime.Tests;
+
+/// <summary>A busybox bundle, a runtime with its own --root, and a unique container id; all removed after the test.</summary>
+public abstract class ContainerTestBase : IDisposable
+{
+    protected ContainerTestBase()
+    {
+        Cli = new RuntimeCli();
+        Bundle = new BusyboxBundle("sh");
+        Id = "c" + Guid.NewGuid().ToString("N")[..10];
+    }
+
+    protected RuntimeCli Cli { get; }
+
+    protected BusyboxBundle Bundle { get; }
+
+    protected string Id { get; }
+
+    protected RuntimeSpec Spec => Bundle.Spec;
+
+    /// <summary>Sets the container's command and writes config.json.</summary>
+    protected void Command(params string[] args)
+    {
+        Spec.Process!.Args = [.. args];
+        Bundle.WriteSpec();
+    }
+
+    /// <summary>`run` in the foreground; returns its result (exit status is the container's).</summary>
+    protected CliResult RunContainer(params string[] args)
+    {
+        Command(args);
+        return Cli.Run("run", "--bundle", Bundle.Path, Id);
+    }
+
+    /// <summary>Runs <paramref name="script"/> with sh -c and asserts it succeeded; returns its stdout.</summary>
+    protected string Sh(string script)
+    {
+        var result = RunContainer("sh", "-c", script);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        return result.Stdout;
+    }
+
+    protected void Create()
+    {
+        Bundle.WriteSpec();
+        Cli.Ok("create", "--bundle", Bundle.Path, Id);
+    }
+
+    protected ContainerState State()
+    {
+        var result = Cli.Ok("state", Id);
+        return JsonSerializer.Deserialize(result.Stdout, OciJsonContext.Default.ContainerState)!;
+    }
+
+    protected void WaitForStatus(string status)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (State().Status != status)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"container {Id} did not become {status} (it is {State().Status})");
+            Thread.Sleep(20);
+        }
+    }
+
+    public void Dispose()
+    {
+        Cli.Run("delete", "--force", Id);
+        Cli.Dispose();
+        Bundle.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}

@@ -1,0 +1,109 @@
+using WebEngine.Oci;
+
+namespace WebEngine.Runtime.Tests;
+
+/// <summary>create, start, state, kill, delete and run, against the OCI lifecycle.</summary>
+public sealed class LifecycleTests : ContainerTestBase
+{
+    [Fact]
+    public void Create_waits_for_start_then_state_follows_each_transition()
+    {
+        Command("sleep", "1000");
+        var pidFile = Path.Combine(Cli.Root, "pid");
+        Cli.Ok("create", "--bundle", Bundle.Path, "--pid-file", pidFile, Id);
+
+        var created = State();
+        Assert.Equal(ContainerStatus.Created, created.Status);
+        Assert.Equal(Bundle.Path, created.Bundle);
+        Assert.Equal(int.Parse(File.ReadAllText(pidFile)), created.Pid);
+        // The user's program must not run before start: the init is still the runtime's binary.
+        Assert.Equal(Path.GetFullPath(Cli.Binary), ReadExe(created.Pid));
+
+        Cli.Ok("start", Id);
+        Assert.Equal(ContainerStatus.Running, State().Status);
+        Assert.EndsWith("busybox", ReadExe(created.Pid));
+
+        Cli.Ok("kill", Id, "KILL");
+        WaitForStatus(ContainerStatus.Stopped);
+        Assert.Equal(0, State().Pid);
+
+        Cli.Ok("delete", Id);
+        var gone = Cli.Run("state", Id);
+        Assert.NotEqual(0, gone.ExitCode);
+        Assert.Contains("does not exist", gone.Stderr);
+        Cli.AssertNothingLeft(Id, Bundle.Path);
+    }
+
+    [Fact]
+    public void Kill_accepts_names_with_and_without_SIG_and_numbers()
+    {
+        // As PID 1 of its namespace the process gets only the signals it handles: it must trap TERM.
+        Command("sh", "-c", "trap 'exit 143' TERM; sleep 1000 & wait");
+        Create();
+        Cli.Ok("start", Id);
+        var bad = Cli.Run("kill", Id, "NOPE");
+        Assert.NotEqual(0, bad.ExitCode);
+        Assert.Contains("unknown signal", bad.Stderr);
+        Cli.Ok("kill", Id, "SIGTERM");
+        WaitForStatus(ContainerStatus.Stopped);
+    }
+
+    [Fact]
+    public void Kill_defaults_to_SIGTERM()
+    {
+        Command("sh", "-c", "trap 'exit 143' TERM; sleep 1000 & wait");
+        Create();
+        Cli.Ok("start", Id);
+        Cli.Ok("kill", Id);
+        WaitForStatus(ContainerStatus.Stopped);
+    }
+
+    [Fact]
+    public void Run_exits_with_the_container_status()
+    {
+        Assert.Equal(0, RunContainer("true").ExitCode);
+        Cli.AssertNothingLeft(Id, Bundle.Path);
+        Assert.Equal(42, RunContainer("sh", "-c", "exit 42").ExitCode);
+        Cli.AssertNothingLeft(Id, Bundle.Path);
+    }
+
+    [Fact]
+    public void Run_of_a_missing_program_exits_127_with_the_reason()
+    {
+        var result = RunContainer("/no/such/program");
+        Assert.Equal(127, result.ExitCode);
+        Assert.Contains("/no/such/program", result.Stderr);
+        Cli.AssertNothingLeft(Id, Bundle.Path);
+    }
+
+    [Fact]
+    public void Run_detached_leaves_the_container_running()
+    {
+        Command("sleep", "1000");
+        Cli.Ok("run", "-d", "--bundle", Bundle.Path, Id);
+        Assert.Equal(ContainerStatus.Running, State().Status);
+        Cli.Ok("delete", "--force", Id);
+        Cli.AssertNothingLeft(Id, Bundle.Path);
+    }
+
+    [Fact]
+    public void Delete_of_a_created_container_removes_its_init()
+    {
+        Command("sleep", "1000");
+        Create();
+        Cli.Ok("delete", Id);
+        Cli.AssertNothingLeft(Id, Bundle.Path);
+    }
+
+    [Fact]
+    public void Stopped_is_told_from_running_after_the_process_exits_on_its_own()
+    {
+        Command("true");
+        Create();
+        Cli.Ok("start", Id);
+        WaitForStatus(ContainerStatus.Stopped);
+        Cli.Ok("delete", Id);
+    }
+
+    private static string ReadExe(int pid) => new FileInfo($"/proc/{pid}/exe").LinkTarget ?? "";
+}
