@@ -1,5 +1,6 @@
 using System.Text.Json;
 using WebEngine.Engine.Images.Content;
+using WebEngine.Engine.Images.Layers;
 using WebEngine.Engine.Images.Model;
 
 namespace WebEngine.Engine.Images.Archives;
@@ -98,7 +99,7 @@ public sealed class ImageArchiveLoader(ImageService images)
                 await using var layer = File.OpenRead(staged.Require(layerName));
                 progress?.Report(new ImageProgress(ImageProgress.ShortId(layerName), "Loading layer", 0, layer.Length));
                 var digest = await images.Content.WriteAsync(layer, null, null, cancellationToken);
-                layers.Add(new OciDescriptor { Digest = digest.ToString(), Size = layer.Length, MediaType = DetectLayerMediaType(layer) });
+                layers.Add(new OciDescriptor { Digest = digest.ToString(), Size = layer.Length, MediaType = LayerCompression.MediaTypeOf(layer) });
             }
             var tags = (entry.RepoTags ?? []).Select(ImageReference.ParseNormalized).ToList();
             loaded.Add(await images.CommitAsync(configDigest, layers, null, tags, progress, cancellationToken));
@@ -120,19 +121,6 @@ public sealed class ImageArchiveLoader(ImageService images)
     {
         var file = Path.GetFileNameWithoutExtension(name);
         return Digest.TryParse("sha256:" + file, out var digest) ? digest : null;
-    }
-
-    private static string DetectLayerMediaType(FileStream layer)
-    {
-        Span<byte> magic = stackalloc byte[4];
-        layer.Seek(0, SeekOrigin.Begin);
-        var n = layer.ReadAtLeast(magic, 4, throwOnEndOfStream: false);
-        layer.Seek(0, SeekOrigin.Begin);
-        if (n >= 2 && magic[0] == 0x1f && magic[1] == 0x8b)
-            return MediaTypes.OciLayerGzip;
-        if (n >= 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f && magic[3] == 0xfd)
-            return MediaTypes.OciLayerZstd;
-        return MediaTypes.OciLayer;
     }
 
     /// <summary>

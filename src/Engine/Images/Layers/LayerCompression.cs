@@ -18,4 +18,18 @@ internal static class LayerCompression
             return new DecompressionStream(blob);
         return blob;
     }
+
+    /// <summary>The OCI layer media type matching the blob's actual compression.</summary>
+    public static string MediaTypeOf(Stream blob)
+    {
+        Span<byte> magic = stackalloc byte[4];
+        blob.Seek(0, SeekOrigin.Begin);
+        var n = blob.ReadAtLeast(magic, 4, throwOnEndOfStream: false);
+        blob.Seek(0, SeekOrigin.Begin);
+        if (n >= 2 && magic[0] == 0x1f && magic[1] == 0x8b)
+            return Model.MediaTypes.OciLayerGzip;
+        if (n >= 4 && magic[0] == 0x28 && magic[1] == 0xb5 && magic[2] == 0x2f && magic[3] == 0xfd)
+            return Model.MediaTypes.OciLayerZstd;
+        return Model.MediaTypes.OciLayer;
+    }
 }

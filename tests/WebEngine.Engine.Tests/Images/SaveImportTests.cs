@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using WebEngine.Engine.Images.Archives;
+using WebEngine.TestSupport;
+
+namespace WebEngine.Engine.Tests.Images;
+
+public sealed class SaveImportTests
+{
+    private const string BusyboxId = "sha256:f846067098728d0c389893632133bccbfa436b32f6113f9a05f9a4846c74f6b4";
+
+    [Fact]
+    public async Task DockerArchiveOfTwoImagesLoadsBackAndSkopeoAcceptsIt()
+    {
+        using var store = new ImageStoreFixture();
+        var loader = new ImageArchiveLoader(store.Images);
+        await loader.LoadAsync(RepoPaths.SharedImage("busybox-oci.tar"), null, CancellationToken.None);
+        var layout = store.Scratch("layout");
+        new OciLayoutBuilder(layout).AddLayer(t => t.File("hello", "world"), "zstd").Build("example.com/hello:1");
+        var hello = Assert.Single(await loader.LoadAsync(layout, null, CancellationToken.None));
+        var archive = Path.Combine(store.Scratch("out"), "saved.tar");
+
+        await using (var output = File.Create(archive))
+            await new ImageArchiveWriter(store.Images).SaveDockerArchiveAsync(["busybox", "example.com/hello:1"], output, CancellationToken.None);
+
+        var inspect = await Skopeo("inspect", $"docker-archive:{archive}:busybox:latest");
+        Assert.Equal("sha256:059f58363ebd3e82dddd75cf290dd28efa7d3a330e750bf58c1d0e87e94e23c7", (string)JsonNode.Parse(inspect)!["Layers"]![0]!);
+        using var other = new ImageStoreFixture();
+        var loaded = await new ImageArchiveLoader(other.Images).LoadAsync(archive, null, CancellationToken.None);
+        Assert.Equal([BusyboxId, hello.Id], loaded.Select(i => i.Id));
+        Assert.Equal(["busybox:latest"], loaded[0].RepoTags);
+        Assert.Equal(["example.com/hello:1"], loaded[1].RepoTags);
+        var rootfs = await other.Images.PrepareRootfsAsync("h", "example.com/hello:1", CancellationToken.None);
+        Assert.Equal("world", File.ReadAllText(Path.Combine(rootfs, "hello")));
+        await other.Images.ReleaseRootfsAsync("h", CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task OciLayoutSaveKeepsTheManifestDigestAndSkopeoAcceptsIt()
+    {
+        using var store = new ImageStoreFixture();
+        var original = Assert.Single(await new ImageArchiveLoader(store.Images).LoadAsync(RepoPaths.SharedImage("busybox-oci.tar"), null, CancellationToken.None));
+        var archive = Path.Combine(store.Scratch("out"), "saved-oci.tar");
+
+        await using (var output = File.Create(archive))
+            await new ImageArchiveWriter(store.Images).SaveOciLayoutAsync([BusyboxId], output, CancellationToken.None);
+
+        var inspect = JsonNode.Parse(await Skopeo("inspect", $"oci-archive:{archive}:busybox:latest"))!;
+        Assert.Equal(original.ManifestDigest, (string)inspect["Digest"]!);
+        using var other = new ImageStoreFixture();
+        var loaded = Assert.Single(await new ImageArchiveLoader(other.Images).LoadAsync(archive, null, CancellationToken.None));
+        Assert.Equal(BusyboxId, loaded.Id);
+        Assert.Equal(["busybox:latest"], loaded.RepoTags);
+        Assert.Equal(original.ManifestDigest, loaded.ManifestDigest);
+    }
+
+    [Fact]
+    public async Task ImportWithChangesMakesAOneLayerImage()
+    {
+        using var store = new ImageStoreFixture();
+        var tar = OciLayoutBuilder.Gzip(OciLayoutBuilder.TarBytes(t => t.Dir("app").File("app/run", "#!/bin/sh\necho hi\n", (UnixFileMode)0b111_101_101)));
+
+        var image = await new ImageImporter(store.Images).ImportAsync(new MemoryStream(tar), "imported/app:v2",
+            ["CMD [\"/app/run\", \"now\"]", "ENV A=B C=\"d e\"", "ENV A=b2", "WORKDIR /app", "EXPOSE 8080 53/udp", "LABEL team=img", "USER 1000:1000", "ENTRYPOINT exec /app/run"],
+            "from a test", CancellationToken.None);
+
+        Assert.Equal(["imported/app:v2"], image.RepoTags);
+        var config = image.Config.Config!;
+        Assert.Equal(["/app/run", "now"], config.Cmd);
+        Assert.Equal(["/bin/sh", "-c", "exec /app/run"], config.Entrypoint);
+        Assert.Equal(["C=d e", "A=b2"], config.Env);
+        Assert.Equal("/app", config.WorkingDir);
+        Assert.Equal("1000:1000", config.User);
+        Assert.Equal(["53/udp", "8080/tcp"], config.ExposedPorts!.Keys.Order());
+        Assert.Equal("img", config.Labels!["team"]);
+        Assert.Equal("from a test", image.Config.History![0].Comment);
+        var rootfs = await store.Images.PrepareRootfsAsync("imp", "imported/app:v2", CancellationToken.None);
+        Assert.Equal("#!/bin/sh\necho hi\n", File.ReadAllText(Path.Combine(rootfs, "app", "run")));
+        await store.Images.ReleaseRootfsAsync("imp", CancellationToken.None);
+
+        await Assert.ThrowsAsync<InvalidArgumentException>(() => new ImageImporter(store.Images).ImportAsync(new MemoryStream(tar), null, ["RUN rm -rf /"], null, CancellationToken.None));
+    }
+
+    private static async Task<string> Skopeo(params string[] args)
+    {
+        var skopeo = Prerequisites.RequireProgram("skopeo", "skopeo");
+        var psi = new ProcessStartInfo(skopeo) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in args)
+            psi.ArgumentList.Add(arg);
+        using var process = Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, $"skopeo {string.Join(' ', args)} failed: {await stderr}");
+        return await stdout;
+    }
+}
