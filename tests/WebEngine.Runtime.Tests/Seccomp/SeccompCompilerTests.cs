@@ -9,7 +9,6 @@ public sealed class SeccompCompilerTests(ITestOutputHelper output)
 {
     private const uint Allow = 0x7fff0000;
     private const uint KillThread = 0;
-    private const uint KillProcess = 0x80000000;
     private const uint Errno = 0x00050000;
     private const uint AuditArchAarch64 = 0xC00000B7;
 
@@ -104,6 +103,17 @@ public sealed class SeccompCompilerTests(ITestOutputHelper output)
         Assert.Equal(Errno | 1, BpfInterpreter.Run(program.Instructions, BpfInterpreter.X86_64, 0x40000000 + 83));
         Assert.Equal(Allow, BpfInterpreter.Run(program.Instructions, BpfInterpreter.X86_64, 0x40000000 + 39));
         Assert.Equal(KillThread, BpfInterpreter.Run(program.Instructions, BpfInterpreter.X86_64, 83));
+    }
+
+    [Fact]
+    public void Architectures_without_a_syscall_table_are_accepted_but_their_tasks_get_the_bad_arch_action()
+    {
+        var spec = Profile("SCMP_ACT_ALLOW", Rule("SCMP_ACT_ERRNO", "mkdir"));
+        spec.Architectures = ["SCMP_ARCH_X86_64", "SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM"];
+        var program = SeccompProgram.Compile(spec);
+
+        Assert.Equal(Errno | 1, RunX64(program, "mkdir"));
+        Assert.Equal(KillThread, BpfInterpreter.Run(program.Instructions, AuditArchAarch64, 34));
     }
 
     [Fact]

@@ -130,8 +130,22 @@ internal sealed class CgroupV1Manager : ICgroupManager
 
     public void Remove()
     {
+        // Every hierarchy is tried even when one fails, so that one busy controller does not leave
+        // the others behind; the first failure is reported.
+        CgroupException? failure = null;
         foreach (var (_, directory) in _hierarchies)
-            CgroupDirectory.RemoveTree(directory);
+        {
+            try
+            {
+                CgroupDirectory.RemoveTree(directory);
+            }
+            catch (CgroupException e)
+            {
+                failure ??= e;
+            }
+        }
+        if (failure is not null)
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         // Parents such as /webengine are shared with other containers: remove only the ones this
         // manager created, and only once they hold no other cgroup.
         for (var i = _created.Count - 1; i >= 0; i--)
