@@ -24,6 +24,26 @@ public sealed partial class SeccompKernelTests
     [LibraryImport("libc", EntryPoint = "prctl", SetLastError = true)]
     private static partial int Prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
 
+    [LibraryImport("libc", EntryPoint = "capget", SetLastError = true)]
+    private static unsafe partial int Capget(uint* header, uint* data);
+
+    [LibraryImport("libc", EntryPoint = "capset", SetLastError = true)]
+    private static unsafe partial int Capset(uint* header, uint* data);
+
+    /// <summary>Removes CAP_SYS_ADMIN from the calling thread's effective set (capabilities are per thread).</summary>
+    private static unsafe void DropSysAdminFromThisThread()
+    {
+        const uint version3 = 0x20080522;
+        const int capSysAdmin = 21;
+        var header = stackalloc uint[2] { version3, 0 };
+        var data = stackalloc uint[6]; // two { effective, permitted, inheritable } words
+        if (Capget(header, data) != 0)
+            throw new InvalidOperationException($"capget: errno {Marshal.GetLastPInvokeError()}");
+        data[0] &= ~(1u << capSysAdmin);
+        if (Capset(header, data) != 0)
+            throw new InvalidOperationException($"capset: errno {Marshal.GetLastPInvokeError()}");
+    }
+
     private static long Nr(string name) => SyscallTable.Lookup(SeccompArchitecture.X86_64, name)!.Value;
 
     /// <summary>A syscall's result and errno, read right after it on the same thread.</summary>
@@ -169,5 +189,31 @@ public sealed partial class SeccompKernelTests
         {
             Marshal.FreeHGlobal(buffer);
         }
+    }
+
+    [Fact]
+    public void Without_no_new_privs_or_CAP_SYS_ADMIN_install_fails_with_EACCES_and_says_why()
+    {
+        Prerequisites.RequireRoot();
+        var program = SeccompProgram.Compile(new LinuxSeccomp { DefaultAction = "SCMP_ACT_ALLOW" });
+        Exception? outcome = null;
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                DropSysAdminFromThisThread();
+                program.Install();
+            }
+            catch (Exception e)
+            {
+                outcome = e;
+            }
+        });
+        thread.Start();
+        thread.Join();
+
+        var error = Assert.IsType<SeccompException>(outcome);
+        Assert.Equal(EACCES, error.Errno);
+        Assert.Contains("no_new_privs", error.Message);
     }
 }

@@ -11,6 +11,7 @@ internal static partial class SeccompNative
     public const int PrGetNoNewPrivs = 39;
     public const int PrSetSeccomp = 22;
     public const int SeccompModeFilter = 2;
+    public const int EACCES = 13;
     public const int ENOSYS = 38;
 
     /// <summary>struct sock_fprog.</summary>

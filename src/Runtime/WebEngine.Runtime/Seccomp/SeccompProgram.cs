@@ -76,7 +76,10 @@ public sealed class SeccompProgram
                 errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
                 throw new SeccompException($"prctl(PR_SET_SECCOMP) with {_instructions.Length} BPF instructions", errno);
             }
-            throw new SeccompException($"seccomp(SECCOMP_SET_MODE_FILTER, flags 0x{Flags:x}) with {_instructions.Length} BPF instructions", errno);
+            throw new SeccompException(
+                $"seccomp(SECCOMP_SET_MODE_FILTER, flags 0x{Flags:x}) with {_instructions.Length} BPF instructions"
+                + (errno == SeccompNative.EACCES ? " (the thread has neither no_new_privs nor CAP_SYS_ADMIN: without noNewPrivileges, install before dropping capabilities)" : ""),
+                errno);
         }
     }
 
