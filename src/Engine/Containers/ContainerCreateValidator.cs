@@ -185,7 +185,7 @@ public static class ContainerCreateValidator
             ParseExtraHost(entry);
         foreach (var server in host.Dns)
         {
-            if (!IPAddress.TryParse(server, out _))
+            if (ParseAddress(server) is null)
                 throw new InvalidArgumentException($"{server} is not an ip address");
         }
         foreach (var domain in host.DnsSearch)
@@ -206,9 +206,23 @@ public static class ContainerCreateValidator
         var address = entry[(separator + 1)..].Trim('[', ']');
         if (address == "host-gateway")
             throw new InvalidArgumentException($"invalid add-host \"{entry}\": host-gateway needs a bridge network, which this engine does not have yet");
-        if (!IPAddress.TryParse(address, out var ip))
+        if (ParseAddress(address) is not { } ip)
             throw new InvalidArgumentException($"invalid IP address in add-host: \"{entry[(separator + 1)..]}\"");
         return (entry[..separator], ip);
+    }
+
+    /// <summary>
+    /// An IPv4 address in dotted-quad form or an IPv6 address; unlike IPAddress.TryParse alone it
+    /// refuses the legacy shorthand ("1.2.3", "10") that no resolver or hosts file reads the same way.
+    /// </summary>
+    public static IPAddress? ParseAddress(string text)
+    {
+        if (!IPAddress.TryParse(text, out var ip))
+            return null;
+        if (ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork &&
+            (text.Split('.').Length != 4 || !text.All(c => char.IsAsciiDigit(c) || c == '.')))
+            return null;
+        return ip;
     }
 
     private static void ValidateSysctls(HostConfig host)

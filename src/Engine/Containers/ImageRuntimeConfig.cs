@@ -1,8 +1,11 @@
+using WebEngine.Engine.Images.Model;
+
 namespace WebEngine.Engine.Containers;
 
 /// <summary>
-/// What an image's config contributes to a container (the OCI image config's <c>config</c> object):
-/// the images area fills it, <see cref="ContainerConfigMerge"/> merges it into a ContainerConfig.
+/// What an image's config contributes to a container (the OCI image config's <c>config</c> object),
+/// read from the images area's <see cref="ImageConfig"/>; <see cref="ContainerConfigMerge"/> merges it
+/// into a ContainerConfig.
 /// </summary>
 public sealed record ImageRuntimeConfig
 {
@@ -16,4 +19,34 @@ public sealed record ImageRuntimeConfig
     public string? StopSignal { get; init; }
     public HealthConfig? Healthcheck { get; init; }
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Reads what a container needs from an image's config blob (its "config" object).</summary>
+    public static ImageRuntimeConfig From(ImageConfig image)
+    {
+        var config = image.Config;
+        if (config is null)
+            return new ImageRuntimeConfig();
+        return new ImageRuntimeConfig
+        {
+            Env = config.Env ?? [],
+            Cmd = config.Cmd,
+            Entrypoint = config.Entrypoint,
+            WorkingDir = config.WorkingDir,
+            User = config.User,
+            Volumes = config.Volumes?.Keys.ToHashSet() ?? [],
+            ExposedPorts = config.ExposedPorts?.Keys.ToHashSet() ?? [],
+            StopSignal = config.StopSignal,
+            Labels = config.Labels ?? [],
+            Healthcheck = config.Healthcheck is { } health
+                ? new HealthConfig
+                {
+                    Test = health.Test ?? [],
+                    Interval = health.Interval ?? 0,
+                    Timeout = health.Timeout ?? 0,
+                    StartPeriod = health.StartPeriod ?? 0,
+                    Retries = health.Retries ?? 0,
+                }
+                : null,
+        };
+    }
 }
