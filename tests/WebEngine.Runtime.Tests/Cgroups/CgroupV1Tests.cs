@@ -179,8 +179,14 @@ public sealed class CgroupV1Tests : IDisposable
     {
         _manager.Create();
         _manager.Apply(new LinuxResources { Memory = new LinuxMemory { Limit = 256 << 20 }, Pids = new LinuxPids { Limit = 20 } });
-        // Some work after joining, so the cgroup is charged CPU time and memory.
-        var process = StartInCgroup("s=; i=0; while [ $i -lt 3000 ]; do s=\"$s..........\"; i=$((i+1)); done; sleep 1000 & echo done; wait");
+        // Some work after joining, so the cgroup is charged CPU time, memory and (direct, so that
+        // the page cache cannot absorb it) block I/O of 1 MiB each way.
+        using var temp = new TempDirectory("webengine-cgroup-io");
+        var file = temp.Combine("data");
+        var process = StartInCgroup(
+            "s=; i=0; while [ $i -lt 3000 ]; do s=\"$s..........\"; i=$((i+1)); done; "
+            + $"dd if=/dev/zero of={file} bs=64k count=16 oflag=direct 2>/dev/null && dd if={file} of=/dev/null bs=64k iflag=direct 2>/dev/null; "
+            + "sleep 1000 & echo done; wait");
         Assert.Equal("done", process.ReadLine());
 
         var pids = _manager.GetPids();
@@ -195,6 +201,8 @@ public sealed class CgroupV1Tests : IDisposable
         Assert.True(stats.MemoryMaxUsageBytes >= stats.MemoryUsageBytes);
         Assert.True(stats.CpuUsageNanos > 0);
         Assert.True(stats.CpuUserNanos + stats.CpuSystemNanos > 0);
+        Assert.True(stats.BlockWriteBytes >= 1 << 20, $"{stats.BlockWriteBytes} bytes written");
+        Assert.True(stats.BlockReadBytes >= 1 << 20, $"{stats.BlockReadBytes} bytes read");
     }
 
     [Fact]
