@@ -8,7 +8,6 @@ internal static partial class SeccompNative
     public const long SysSeccomp = 317; // x86_64 __NR_seccomp
     public const uint SetModeFilter = 1; // SECCOMP_SET_MODE_FILTER
     public const int PrSetNoNewPrivs = 38;
-    public const int PrGetNoNewPrivs = 39;
     public const int PrSetSeccomp = 22;
     public const int SeccompModeFilter = 2;
     public const int EACCES = 13;
