@@ -122,6 +122,20 @@ public sealed class CgroupV2Tests : IDisposable
     }
 
     [Fact]
+    public void CheckBeforeUpdate_refuses_a_limit_below_the_current_usage()
+    {
+        CreatePopulated();
+        _fs.Write(Cgroup, "memory.current", "5000\n");
+        _fs.Write(Cgroup, "memory.max", "max");
+
+        var error = Assert.Throws<CgroupException>(() => _manager.Apply(new LinuxResources { Memory = new LinuxMemory { Limit = 4096, CheckBeforeUpdate = true } }));
+        _manager.Apply(new LinuxResources { Memory = new LinuxMemory { Limit = 8192, CheckBeforeUpdate = true } });
+
+        Assert.Contains("below the current usage 5000", error.Message);
+        Assert.Equal("8192", _fs.Read(Cgroup, "memory.max"));
+    }
+
+    [Fact]
     public void A_write_the_kernel_refuses_names_the_file_the_value_and_the_errno()
     {
         CreatePopulated();

@@ -88,7 +88,14 @@ internal static class CgroupV2Resources
                 throw new CgroupException($"linux.resources.memory.swap is set, but {directory}/memory.swap.max is missing (the kernel has no swap accounting)");
         }
         if (memory.Limit is { } limit and not 0)
-            CgroupFile.Write(require("memory", "memory.limit"), "memory.max", CgroupConversions.LimitToV2(limit));
+        {
+            var directory = require("memory", "memory.limit");
+            // cgroup2 accepts a memory.max below the usage and then reclaims or OOM-kills;
+            // checkBeforeUpdate asks to refuse such an update instead (v1 refuses it by itself).
+            if (memory.CheckBeforeUpdate == true && limit > 0 && CgroupFile.ReadNumber(directory, "memory.current") is { } current && current > (ulong)limit)
+                throw new CgroupException($"memory.limit {limit} is below the current usage {current} of {directory} (checkBeforeUpdate)");
+            CgroupFile.Write(directory, "memory.max", CgroupConversions.LimitToV2(limit));
+        }
         if (memory.Reservation is { } reservation and not 0)
             CgroupFile.Write(require("memory", "memory.reservation"), "memory.low", CgroupConversions.LimitToV2(reservation));
     }
