@@ -213,6 +213,22 @@ public sealed class ImageService
         }
     }
 
+    /// <summary>Records that a registry knows the image as repository@digest (after a push).</summary>
+    internal async Task AddRepoDigestAsync(string imageId, ImageReference reference, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            await using var db = _database.CreateContext();
+            await PointDigestAsync(db, reference.Repository + "@" + reference.Digest, imageId, cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
     /// <summary>
     /// docker image rm: a reference is untagged, and the image deleted once nothing names it; an id deletes the
     /// image (with force even when several tags name it). An image a container uses is only ever untagged.
