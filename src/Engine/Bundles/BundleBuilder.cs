@@ -25,27 +25,27 @@ public sealed class BundleBuilder(BundleBuilderOptions options, IVolumeResolver 
             throw new InvalidArgumentException($"rootfs {request.RootfsPath} of container {request.ContainerId} does not exist");
 
         var directory = Path.Combine(options.ContainersDirectory, request.ContainerId);
-        System.IO.Directory.CreateDirectory(directory);
-
         var hostname = Hostname(request);
         var hostsPath = Path.Combine(directory, "hosts");
         var hostnamePath = Path.Combine(directory, "hostname");
         var resolvConfPath = Path.Combine(directory, "resolv.conf");
-        await WriteAtomicallyAsync(hostnamePath, hostname + "\n", cancellationToken);
-        var hostHosts = host.IsHostNetwork ? await ReadOptionalAsync(options.HostHosts, cancellationToken) : null;
-        await WriteAtomicallyAsync(hostsPath, HostsFile.Render(hostHosts, host.ExtraHosts, hostname, config.Domainname, request.Addresses), cancellationToken);
-        var hostResolvConf = await ReadOptionalAsync(options.HostResolvConf, cancellationToken) ?? "";
-        await WriteAtomicallyAsync(resolvConfPath, ResolvConf.Render(hostResolvConf, host.IsHostNetwork, host.Dns, host.DnsSearch, host.DnsOptions), cancellationToken);
-
-        var userMounts = await ResolveMountsAsync(request, cancellationToken);
         var networkFiles = new Dictionary<string, string>
         {
             ["/etc/resolv.conf"] = resolvConfPath,
             ["/etc/hostname"] = hostnamePath,
             ["/etc/hosts"] = hostsPath,
         };
+        // The spec is complete before anything is written, so that a bad user or mount leaves no half bundle.
+        var userMounts = await ResolveMountsAsync(request, cancellationToken);
         var spec = CreateSpec(request, hostname, userMounts, networkFiles);
         EnsureWorkingDirectory(request.RootfsPath, spec.Process!.Cwd);
+
+        System.IO.Directory.CreateDirectory(directory);
+        await WriteAtomicallyAsync(hostnamePath, hostname + "\n", cancellationToken);
+        var hostHosts = host.IsHostNetwork ? await ReadOptionalAsync(options.HostHosts, cancellationToken) : null;
+        await WriteAtomicallyAsync(hostsPath, HostsFile.Render(hostHosts, host.ExtraHosts, hostname, config.Domainname, request.Addresses), cancellationToken);
+        var hostResolvConf = await ReadOptionalAsync(options.HostResolvConf, cancellationToken) ?? "";
+        await WriteAtomicallyAsync(resolvConfPath, ResolvConf.Render(hostResolvConf, host.IsHostNetwork, host.Dns, host.DnsSearch, host.DnsOptions), cancellationToken);
 
         var configPath = Path.Combine(directory, ConfigFileName);
         await WriteAtomicallyAsync(configPath, JsonSerializer.Serialize(spec, OciJsonContext.Default.RuntimeSpec), cancellationToken);

@@ -179,8 +179,6 @@ public static class ContainerCreateValidator
             case var name:
                 throw new NotFoundException($"network {name} not found");
         }
-        if (host.NetworkMode == "none" && host.ExtraHosts.Count > 0)
-            throw new InvalidArgumentException("conflicting options: custom host-to-IP mapping and the network mode");
         foreach (var entry in host.ExtraHosts)
             ParseExtraHost(entry);
         foreach (var server in host.Dns)

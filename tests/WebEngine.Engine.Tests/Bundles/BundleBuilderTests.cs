@@ -238,6 +238,7 @@ public sealed class BundleBuilderTests : IDisposable
     public async Task A_bad_configuration_fails_before_anything_is_written()
     {
         await Assert.ThrowsAsync<InvalidArgumentException>(() => SpecAsync(new HostConfig { Memory = 1 }));
+        await Assert.ThrowsAsync<InvalidArgumentException>(() => SpecAsync(config: BundleFixture.Shell("true") with { User = "ghost" }));
 
         Assert.False(Directory.Exists(Path.Combine(_fixture.Options.ContainersDirectory, _id)));
     }
