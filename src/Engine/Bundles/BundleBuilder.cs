@@ -21,7 +21,7 @@ public sealed class BundleBuilder(BundleBuilderOptions options, IVolumeResolver 
         ContainerCreateValidator.Validate(config, host);
         if (request.ContainerId.Length < 12 || !request.ContainerId.All(char.IsAsciiHexDigitLower))
             throw new InvalidArgumentException($"invalid container id \"{request.ContainerId}\": expected lower-case hex digits");
-        if (!System.IO.Directory.Exists(request.RootfsPath))
+        if (!Directory.Exists(request.RootfsPath))
             throw new InvalidArgumentException($"rootfs {request.RootfsPath} of container {request.ContainerId} does not exist");
 
         var directory = Path.Combine(options.ContainersDirectory, request.ContainerId);
@@ -40,7 +40,7 @@ public sealed class BundleBuilder(BundleBuilderOptions options, IVolumeResolver 
         var spec = CreateSpec(request, hostname, userMounts, networkFiles);
         EnsureWorkingDirectory(request.RootfsPath, spec.Process!.Cwd);
 
-        System.IO.Directory.CreateDirectory(directory);
+        Directory.CreateDirectory(directory);
         await WriteAtomicallyAsync(hostnamePath, hostname + "\n", cancellationToken);
         var hostHosts = host.IsHostNetwork ? await ReadOptionalAsync(options.HostHosts, cancellationToken) : null;
         await WriteAtomicallyAsync(hostsPath, HostsFile.Render(hostHosts, host.ExtraHosts, hostname, config.Domainname, request.Addresses), cancellationToken);
@@ -101,7 +101,7 @@ public sealed class BundleBuilder(BundleBuilderOptions options, IVolumeResolver 
         if (!string.IsNullOrEmpty(request.Config.Hostname))
             return request.Config.Hostname;
         // On the host's network the container also shows the host's name, as in Docker.
-        return request.Host.IsHostNetwork ? System.Environment.MachineName : request.ContainerId[..12];
+        return request.Host.IsHostNetwork ? Environment.MachineName : request.ContainerId[..12];
     }
 
     private List<LinuxNamespace> Namespaces(HostConfig host)
@@ -165,7 +165,7 @@ public sealed class BundleBuilder(BundleBuilderOptions options, IVolumeResolver 
                     resolved.Add(mount with { Type = MountType.Bind, Source = path });
                     break;
                 case MountType.Bind when mount.CreateSourceIfMissing && !Path.Exists(mount.Source):
-                    System.IO.Directory.CreateDirectory(mount.Source);
+                    Directory.CreateDirectory(mount.Source);
                     resolved.Add(mount);
                     break;
                 default:
@@ -181,7 +181,7 @@ public sealed class BundleBuilder(BundleBuilderOptions options, IVolumeResolver 
     {
         if (!cwd.StartsWith('/'))
             throw new InvalidArgumentException($"the working directory '{cwd}' is invalid, it needs to be an absolute path");
-        System.IO.Directory.CreateDirectory(RootfsPath.Resolve(rootfs, cwd));
+        Directory.CreateDirectory(RootfsPath.Resolve(rootfs, cwd));
     }
 
     private static async Task<string?> ReadOptionalAsync(string path, CancellationToken cancellationToken)

@@ -26,10 +26,10 @@ public static class ContainerDefaults
             "/sys/devices/virtual/powercap", "/sys/firmware",
         ];
         // Thermal throttle counters leak the host's load; they exist per CPU only on some machines.
-        foreach (var cpu in System.IO.Directory.EnumerateDirectories("/sys/devices/system/cpu", "cpu*").Order(StringComparer.Ordinal))
+        foreach (var cpu in Directory.EnumerateDirectories("/sys/devices/system/cpu", "cpu*").Order(StringComparer.Ordinal))
         {
             var throttle = Path.Combine(cpu, "thermal_throttle");
-            if (System.IO.Directory.Exists(throttle) && Path.GetFileName(cpu)[3..].All(char.IsAsciiDigit))
+            if (Directory.Exists(throttle) && Path.GetFileName(cpu)[3..].All(char.IsAsciiDigit))
                 paths.Add(throttle);
         }
         return paths;

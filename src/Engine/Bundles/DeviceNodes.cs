@@ -14,7 +14,7 @@ public static class DeviceNodes
     private const uint FileTypeMask = 0xF000;
     private const uint CharacterDevice = 0x2000;
     private const uint BlockDevice = 0x6000;
-    private const uint Directory = 0x4000;
+    private const uint DirectoryType = 0x4000;
 
     // Not devices of the host but per-container mounts, or links to the caller's own descriptors.
     private static readonly HashSet<string> SkippedDirectories = ["pts", "shm", "fd", "mqueue", ".lxc", ".lxd-mounts", ".udev"];
@@ -31,7 +31,7 @@ public static class DeviceNodes
         var target = pathInContainer.Length == 0 ? pathOnHost : pathInContainer;
         var node = Stat(pathOnHost, followSymlinks: true)
             ?? throw new InvalidArgumentException($"error gathering device information while adding custom device \"{pathOnHost}\": no such file or directory");
-        if (node.Type == Directory)
+        if (node.Type == DirectoryType)
         {
             foreach (var (path, child) in Walk(pathOnHost))
                 devices.Add(ToDevice(child, Path.Combine(target, Path.GetRelativePath(pathOnHost, path))));
@@ -57,7 +57,7 @@ public static class DeviceNodes
         IEnumerable<string> entries;
         try
         {
-            entries = System.IO.Directory.EnumerateFileSystemEntries(directory).ToList();
+            entries = Directory.EnumerateFileSystemEntries(directory).ToList();
         }
         catch (UnauthorizedAccessException)
         {
@@ -67,7 +67,7 @@ public static class DeviceNodes
         {
             if (Stat(entry, followSymlinks: false) is not { } node)
                 continue;
-            if (node.Type == Directory)
+            if (node.Type == DirectoryType)
             {
                 if (SkippedDirectories.Contains(Path.GetFileName(entry)))
                     continue;
