@@ -51,6 +51,19 @@ public sealed class SeccompCompilerTests(ITestOutputHelper output)
         Assert.Equal(Errno | 38, RunX64(program, "mkdir"));
     }
 
+    [Fact]
+    public void Syscalls_newer_than_the_profile_get_ENOSYS_unless_the_default_allows()
+    {
+        var denying = SeccompProgram.Compile(Profile("SCMP_ACT_ERRNO", Rule("SCMP_ACT_ALLOW", "getpid", "mkdir")));
+        var allowing = SeccompProgram.Compile(Profile("SCMP_ACT_ALLOW", Rule("SCMP_ACT_ERRNO", "getpid", "mkdir")));
+
+        Assert.Equal(Allow, RunX64(denying, "mkdir"));
+        Assert.Equal(Errno | 1, BpfInterpreter.Run(denying.Instructions, BpfInterpreter.X86_64, 50));  // older, not listed
+        Assert.Equal(Errno | 38, BpfInterpreter.Run(denying.Instructions, BpfInterpreter.X86_64, 84)); // newer than mkdir (83)
+        Assert.Equal(Errno | 38, BpfInterpreter.Run(denying.Instructions, BpfInterpreter.X86_64, 452));
+        Assert.Equal(Allow, BpfInterpreter.Run(allowing.Instructions, BpfInterpreter.X86_64, 452));
+    }
+
     [Theory]
     [InlineData("SCMP_ACT_KILL", 0x00000000u)]
     [InlineData("SCMP_ACT_KILL_THREAD", 0x00000000u)]
@@ -308,7 +321,7 @@ public sealed class SeccompCompilerTests(ITestOutputHelper output)
             }
         }
         Assert.Equal(Errno | 1, RunX64(program, "personality", 1));
-        Assert.Equal(Errno | 1, BpfInterpreter.Run(program.Instructions, BpfInterpreter.X86_64, 1000));
+        Assert.Equal(Errno | 38, BpfInterpreter.Run(program.Instructions, BpfInterpreter.X86_64, 1000)); // newer than any: ENOSYS
     }
 
     [Fact]

@@ -13,6 +13,7 @@ internal static class SeccompCompiler
     private const uint ArchOffset = 4;
     private const uint ArgsOffset = 16;
     private const int MaxArgs = 6;
+    private const uint ENOSYS = 38;
 
     /// <summary>Syscalls per shared return: keeps every `jeq` of a run within a short jump of it.</summary>
     private const int MaxGroup = 200;
@@ -132,6 +133,17 @@ internal static class SeccompCompiler
                 numbers.Add(number);
             }
             list.AddRange(nameRules);
+        }
+
+        // As runc does: a syscall newer than every syscall the profile names fails with ENOSYS
+        // instead of the default errno, so that libc falls back to the older syscall it replaces
+        // (as for clone3 or fchmodat2) instead of reporting EPERM.
+        if (numbers.Count > 0 && defaultAction is not (SeccompAction.Allow or SeccompAction.Log))
+        {
+            var skipNewer = asm.NewLabel();
+            asm.JumpIf(BpfInstruction.JumpIfGreater, (uint)numbers.Max(), BpfAssembler.Label.Next, skipNewer);
+            asm.Return(SeccompAction.Errno | ENOSYS);
+            asm.Mark(skipNewer);
         }
 
         // Syscalls whose first rule is unconditional (most of a typical profile) are grouped by
