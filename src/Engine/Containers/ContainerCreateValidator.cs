@@ -14,6 +14,9 @@ public static class ContainerCreateValidator
     public const long MinimumMemory = 6 * 1024 * 1024;
 
     private const int MaximumHostnameLength = 64;
+
+    // Linux supports at most 8192 CPUs (NR_CPUS); a larger index is a typo, not a machine.
+    private const int MaxCpusetIndex = 8191;
     private const long MinimumHealthDuration = 1_000_000; // 1 ms in nanoseconds
 
     private static readonly HashSet<string> IpcSysctls =
@@ -122,14 +125,19 @@ public static class ContainerCreateValidator
             throw new InvalidArgumentException("CPU cfs quota can not be less than 1ms (i.e. 1000)");
         if (host.CpuShares < 0)
             throw new InvalidArgumentException($"invalid CPU shares {host.CpuShares}: must not be negative");
-        if (!string.IsNullOrEmpty(host.CpusetCpus))
-        {
-            var requested = ParseCpuList(host.CpusetCpus, "cpus");
-            if (requested.Any(cpu => cpu >= cpus))
-                throw new InvalidArgumentException($"Requested CPUs are not available - requested {host.CpusetCpus}, available: 0-{cpus - 1}");
-        }
-        if (!string.IsNullOrEmpty(host.CpusetMems))
-            ParseCpuList(host.CpusetMems, "mems");
+        CheckCpuset(host.CpusetCpus, "cpus", "CPUs", "/sys/devices/system/cpu/online");
+        CheckCpuset(host.CpusetMems, "mems", "memory nodes", "/sys/devices/system/node/online");
+    }
+
+    private static void CheckCpuset(string? requested, string what, string description, string onlinePath)
+    {
+        if (string.IsNullOrEmpty(requested))
+            return;
+        var wanted = ParseCpuList(requested, what);
+        // A machine without the sysfs list (no NUMA support) has only node 0.
+        var online = File.Exists(onlinePath) ? File.ReadAllText(onlinePath).Trim() : "0";
+        if (!wanted.IsSubsetOf(ParseCpuList(online, what)))
+            throw new InvalidArgumentException($"Requested {description} are not available - requested {requested}, available: {online}");
     }
 
     /// <summary>Parses a cpuset list such as "0-2,4".</summary>
@@ -143,7 +151,7 @@ public static class ContainerCreateValidator
                 throw new InvalidArgumentException($"Invalid value {list} for cpuset {what}");
             var low = int.Parse(bounds[0], CultureInfo.InvariantCulture);
             var high = int.Parse(bounds[^1], CultureInfo.InvariantCulture);
-            if (high < low)
+            if (high < low || high > MaxCpusetIndex)
                 throw new InvalidArgumentException($"Invalid value {list} for cpuset {what}");
             for (var i = low; i <= high; i++)
                 result.Add(i);
