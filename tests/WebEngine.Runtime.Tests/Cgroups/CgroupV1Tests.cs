@@ -14,6 +14,7 @@ public sealed class CgroupV1Tests : IDisposable
     private readonly CgroupLayout _layout;
     private readonly ICgroupManager _manager;
     private readonly List<TestProcess> _processes = [];
+    private readonly List<Action> _cleanup = [];
 
     public CgroupV1Tests()
     {
@@ -28,6 +29,8 @@ public sealed class CgroupV1Tests : IDisposable
     {
         foreach (var process in _processes)
             process.Dispose();
+        foreach (var action in _cleanup)
+            action();
         try
         {
             _manager.Remove();
@@ -181,8 +184,9 @@ public sealed class CgroupV1Tests : IDisposable
         _manager.Apply(new LinuxResources { Memory = new LinuxMemory { Limit = 256 << 20 }, Pids = new LinuxPids { Limit = 20 } });
         // Some work after joining, so the cgroup is charged CPU time, memory and (direct, so that
         // the page cache cannot absorb it) block I/O of 1 MiB each way.
-        using var temp = new TempDirectory("webengine-cgroup-io");
-        var file = temp.Combine("data");
+        // /var/tmp rather than /tmp: O_DIRECT needs a disk-backed filesystem, and /tmp may be tmpfs.
+        var file = $"/var/tmp/webengine-cgroup-io-{Guid.NewGuid():N}";
+        _cleanup.Add(() => File.Delete(file));
         var process = StartInCgroup(
             "s=; i=0; while [ $i -lt 3000 ]; do s=\"$s..........\"; i=$((i+1)); done; "
             + $"dd if=/dev/zero of={file} bs=64k count=16 oflag=direct 2>/dev/null && dd if={file} of=/dev/null bs=64k iflag=direct 2>/dev/null; "
