@@ -1,0 +1,36 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using WebEngine.Data;
+using WebEngine.Engine.Events;
+using WebEngine.Engine.Images;
+using WebEngine.Engine.Images.Archives;
+using WebEngine.Engine.Lifecycle;
+using WebEngine.Engine.Volumes;
+
+namespace WebEngine.Engine;
+
+/// <summary>The one place that wires the engine's services.</summary>
+public static class EngineServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the engine (database, images, volumes, events, containers) as singletons. The host must call
+    /// <see cref="ContainerService.ReconcileAsync"/> once at start, before it serves requests.
+    /// </summary>
+    public static IServiceCollection AddWebEngine(this IServiceCollection services, Action<EngineOptions>? configure = null)
+    {
+        var options = new EngineOptions();
+        configure?.Invoke(options);
+        services.AddSingleton(options);
+        services.AddSingleton(_ => WebEngineDatabase.Open(options.DatabasePath));
+        services.AddSingleton<IImageUsage>(sp => new ContainerImageUsage(sp.GetRequiredService<WebEngineDatabase>()));
+        services.AddSingleton(sp => new ImageStoreOptions { DataRoot = options.DataRoot, ForceCopyRootfs = options.ForceCopyRootfs });
+        services.AddSingleton(sp => new ImageService(sp.GetRequiredService<ImageStoreOptions>(), sp.GetRequiredService<WebEngineDatabase>(),
+            sp.GetRequiredService<IImageUsage>()));
+        services.AddSingleton(sp => new ImageArchiveLoader(sp.GetRequiredService<ImageService>()));
+        services.AddSingleton(sp => new EventLog(sp.GetRequiredService<WebEngineDatabase>(), options));
+        services.AddSingleton(sp => new VolumeService(options, sp.GetRequiredService<WebEngineDatabase>(), sp.GetRequiredService<EventLog>()));
+        services.AddSingleton(sp => new ContainerService(options, sp.GetRequiredService<WebEngineDatabase>(), sp.GetRequiredService<ImageService>(),
+            sp.GetRequiredService<VolumeService>(), sp.GetRequiredService<EventLog>(), sp.GetService<ILogger<ContainerService>>()));
+        return services;
+    }
+}

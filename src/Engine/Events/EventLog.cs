@@ -1,0 +1,159 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
+using WebEngine.Data;
+using WebEngine.Data.Events;
+
+namespace WebEngine.Engine.Events;
+
+/// <summary>
+/// The engine's events: stored in SQLite in the same transaction as the state change they describe, then streamed to
+/// subscribers in the order they were committed. Every engine write goes through <see cref="CommitAsync"/>, so the
+/// event order is the commit order.
+/// </summary>
+public sealed class EventLog
+{
+    private const int SubscriberQueue = 4096;
+
+    private readonly WebEngineDatabase _database;
+    private readonly int _retention;
+    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private readonly Lock _subscribersLock = new();
+    private readonly List<Channel<EngineEvent>> _subscribers = [];
+    private long _commitsSincePrune;
+
+    public EventLog(WebEngineDatabase database, EngineOptions options)
+    {
+        _database = database;
+        _retention = options.EventRetention;
+    }
+
+    /// <summary>Adds an event to <paramref name="db"/>; it is stored and published by the next <see cref="CommitAsync"/>.</summary>
+    public static void Add(WebEngineDbContext db, string type, string action, string actorId, IReadOnlyDictionary<string, string> attributes)
+    {
+        db.Set<EventRecord>().Add(new EventRecord
+        {
+            Type = type,
+            Action = action,
+            ActorId = actorId,
+            AttributesJson = JsonSerializer.Serialize(attributes),
+            TimeNano = NowNanoseconds(),
+        });
+    }
+
+    /// <summary>Saves every change in <paramref name="db"/> in one transaction, then publishes the events among them.</summary>
+    public async Task CommitAsync(WebEngineDbContext db, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            var added = db.ChangeTracker.Entries<EventRecord>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList();
+            foreach (var record in added)
+                record.TimeNano = NowNanoseconds();
+            await db.SaveChangesAsync(cancellationToken);
+            foreach (var record in added)
+                Publish(ToEvent(record));
+            if (added.Count > 0 && ++_commitsSincePrune >= 1000)
+            {
+                _commitsSincePrune = 0;
+                var last = added[^1].Id;
+                await db.Set<EventRecord>().Where(e => e.Id <= last - _retention).ExecuteDeleteAsync(cancellationToken);
+            }
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>Stores and publishes an event that goes with no other change (kill, exec_start, attach...).</summary>
+    public async Task PublishAsync(string type, string action, string actorId, IReadOnlyDictionary<string, string> attributes,
+        CancellationToken cancellationToken)
+    {
+        await using var db = _database.CreateContext();
+        Add(db, type, action, actorId, attributes);
+        await CommitAsync(db, cancellationToken);
+    }
+
+    /// <summary>Stored events between two times (nanoseconds since the epoch), oldest first.</summary>
+    public async Task<IReadOnlyList<EngineEvent>> ListAsync(EventFilter filter, long? sinceNano, long? untilNano, CancellationToken cancellationToken)
+    {
+        await using var db = _database.CreateContext();
+        var query = db.Set<EventRecord>().AsNoTracking();
+        if (sinceNano is { } since)
+            query = query.Where(e => e.TimeNano >= since);
+        if (untilNano is { } until)
+            query = query.Where(e => e.TimeNano <= until);
+        var records = await query.OrderBy(e => e.Id).ToListAsync(cancellationToken);
+        return records.Select(ToEvent).Where(filter.Matches).ToList();
+    }
+
+    /// <summary>
+    /// docker events: the stored events since <paramref name="sinceNano"/> (if given), then live ones as they are
+    /// committed, until <paramref name="untilNano"/> passes or the token is cancelled. No event is missed or repeated
+    /// between the stored and the live part.
+    /// </summary>
+    public async IAsyncEnumerable<EngineEvent> SubscribeAsync(EventFilter filter, long? sinceNano, long? untilNano,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var channel = Channel.CreateBounded<EngineEvent>(new BoundedChannelOptions(SubscriberQueue)
+        {
+            FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true,
+        });
+        lock (_subscribersLock)
+            _subscribers.Add(channel);
+        try
+        {
+            long last = 0;
+            if (sinceNano is not null)
+            {
+                foreach (var stored in await ListAsync(filter, sinceNano, untilNano, cancellationToken))
+                {
+                    last = stored.Sequence;
+                    yield return stored;
+                }
+            }
+            if (untilNano is { } until && until <= NowNanoseconds())
+                yield break;
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            if (untilNano is { } end)
+                deadline.CancelAfter(TimeSpan.FromTicks(Math.Max(0, (end - NowNanoseconds()) / 100)));
+            while (true)
+            {
+                EngineEvent next;
+                try
+                {
+                    next = await channel.Reader.ReadAsync(deadline.Token);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    yield break;
+                }
+                if (next.Sequence > last && filter.Matches(next))
+                    yield return next;
+            }
+        }
+        finally
+        {
+            lock (_subscribersLock)
+                _subscribers.Remove(channel);
+        }
+    }
+
+    private void Publish(EngineEvent e)
+    {
+        lock (_subscribersLock)
+        {
+            foreach (var subscriber in _subscribers)
+                subscriber.Writer.TryWrite(e);
+        }
+    }
+
+    private static EngineEvent ToEvent(EventRecord record) => new(
+        record.Id, record.Type, record.Action,
+        new EventActor(record.ActorId, JsonSerializer.Deserialize<Dictionary<string, string>>(record.AttributesJson) ?? []),
+        record.Scope, record.TimeNano);
+
+    private static long NowNanoseconds() => (DateTime.UtcNow - DateTime.UnixEpoch).Ticks * 100;
+}

@@ -1,0 +1,144 @@
+using System.Text.RegularExpressions;
+using WebEngine.Data.Containers;
+using WebEngine.Engine.Containers;
+
+namespace WebEngine.Engine.Lifecycle;
+
+public sealed partial class ContainerService
+{
+    /// <summary>Docker's zero time, which inspect shows for StartedAt/FinishedAt before they happen.</summary>
+    private static readonly DateTime ZeroTime = DateTime.SpecifyKind(DateTime.MinValue, DateTimeKind.Utc);
+
+    public async Task<ContainerDetails> InspectAsync(string idOrName, CancellationToken cancellationToken) =>
+        ToDetails(await _store.GetAsync(idOrName, cancellationToken));
+
+    /// <summary>docker ps: running containers (all with <see cref="ContainerListOptions.All"/>), newest first, filtered.</summary>
+    public async Task<IReadOnlyList<ContainerSummary>> ListAsync(ContainerListOptions options, CancellationToken cancellationToken)
+    {
+        var records = await _store.ListAsync(cancellationToken);
+        IEnumerable<ContainerRecord> selected = records;
+        var filters = options.Filters;
+        if (!options.All && !filters.ContainsKey("status") && !filters.ContainsKey("exited"))
+            selected = selected.Where(r => ContainerStatusNames.IsActive(ContainerStore.Status(r)));
+        foreach (var (key, values) in filters)
+        {
+            if (values.Count == 0)
+                continue;
+            selected = key switch
+            {
+                "status" => selected.Where(r => values.Any(v => CheckStatusFilter(v) == ContainerStatusNames.ToDocker(ContainerStore.Status(r)))).ToList(),
+                "name" => selected.Where(r => values.Any(v => Regex.IsMatch("/" + r.Name, v))).ToList(),
+                "id" => selected.Where(r => values.Any(v => r.Id.StartsWith(v, StringComparison.Ordinal))).ToList(),
+                "label" => selected.Where(r => values.All(v => HasLabel(ContainerStore.Config(r).Labels, v))).ToList(),
+                "ancestor" => await FilterByAncestorAsync(selected, values, cancellationToken),
+                "exited" => selected.Where(r => ContainerStore.Status(r) == ContainerStatus.Exited && values.Any(v => v == r.ExitCode.ToString())).ToList(),
+                _ => throw new InvalidArgumentException($"invalid filter '{key}'"),
+            };
+        }
+        if (options.Limit is > 0 and var limit)
+            selected = selected.Take(limit);
+        return selected.Select(ToSummary).ToList();
+    }
+
+    private static string CheckStatusFilter(string value) =>
+        value is "created" or "restarting" or "running" or "removing" or "paused" or "exited" or "dead"
+            ? value
+            : throw new InvalidArgumentException($"invalid filter 'status={value}'");
+
+    private async Task<List<ContainerRecord>> FilterByAncestorAsync(IEnumerable<ContainerRecord> records, IReadOnlyList<string> values, CancellationToken cancellationToken)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var value in values)
+        {
+            try
+            {
+                ids.Add(await _images.ResolveIdAsync(value, cancellationToken));
+            }
+            catch (NotFoundException)
+            {
+                // An image that does not exist (any more) is no one's ancestor, except by the name the container was created with.
+            }
+        }
+        return records.Where(r => ids.Contains(r.ImageId) || values.Contains(r.ImageReference)).ToList();
+    }
+
+    private static bool HasLabel(IReadOnlyDictionary<string, string> labels, string filter)
+    {
+        var equals = filter.IndexOf('=');
+        return equals < 0 ? labels.ContainsKey(filter) : labels.TryGetValue(filter[..equals], out var value) && value == filter[(equals + 1)..];
+    }
+
+    private ContainerDetails ToDetails(ContainerRecord record)
+    {
+        var config = ContainerStore.Config(record);
+        var status = ContainerStore.Status(record);
+        var command = ContainerConfigMerge.CommandLine(config);
+        var directory = _paths.Directory(record.Id);
+        return new ContainerDetails
+        {
+            Id = record.Id,
+            Name = "/" + record.Name,
+            Created = DateTime.SpecifyKind(record.CreatedUtc, DateTimeKind.Utc),
+            Path = command.Count > 0 ? command[0] : "",
+            Args = command.Skip(1).ToList(),
+            State = new ContainerStateDetails
+            {
+                Status = ContainerStatusNames.ToDocker(status),
+                Running = status is ContainerStatus.Running or ContainerStatus.Paused or ContainerStatus.Stopping or ContainerStatus.Restarting,
+                Paused = status == ContainerStatus.Paused,
+                Restarting = status == ContainerStatus.Restarting,
+                Stopping = status == ContainerStatus.Stopping,
+                OOMKilled = record.OomKilled,
+                Dead = status == ContainerStatus.Dead,
+                Pid = record.Pid,
+                ExitCode = record.ExitCode,
+                Error = record.Error,
+                StartedAt = record.StartedUtc is { } started ? DateTime.SpecifyKind(started, DateTimeKind.Utc) : ZeroTime,
+                FinishedAt = record.FinishedUtc is { } finished ? DateTime.SpecifyKind(finished, DateTimeKind.Utc) : ZeroTime,
+            },
+            Image = record.ImageId,
+            ResolvConfPath = Path.Combine(directory, "resolv.conf"),
+            HostnamePath = Path.Combine(directory, "hostname"),
+            HostsPath = Path.Combine(directory, "hosts"),
+            LogPath = _paths.LogPath(record.Id),
+            RestartCount = record.RestartCount,
+            Runtime = record.Runtime,
+            Config = config,
+            HostConfig = ContainerStore.HostConfig(record),
+            Mounts = MountPoint.ParseList(record.MountsJson),
+        };
+    }
+
+    private static ContainerSummary ToSummary(ContainerRecord record)
+    {
+        var config = ContainerStore.Config(record);
+        var status = ContainerStore.Status(record);
+        return new ContainerSummary
+        {
+            Id = record.Id,
+            Names = ["/" + record.Name],
+            Image = record.ImageReference,
+            ImageId = record.ImageId,
+            Command = string.Join(' ', ContainerConfigMerge.CommandLine(config)),
+            Created = new DateTimeOffset(DateTime.SpecifyKind(record.CreatedUtc, DateTimeKind.Utc)).ToUnixTimeSeconds(),
+            State = ContainerStatusNames.ToDocker(status),
+            Status = HumanStatus(record, status, DateTime.UtcNow),
+            Labels = config.Labels,
+            Mounts = MountPoint.ParseList(record.MountsJson),
+            NetworkMode = ContainerStore.HostConfig(record).NetworkMode is { Length: > 0 } mode ? mode : "bridge",
+        };
+    }
+
+    /// <summary>docker ps's Status column: "Up 5 minutes", "Up 2 hours (Paused)", "Exited (0) 5 minutes ago", "Created".</summary>
+    internal static string HumanStatus(ContainerRecord record, ContainerStatus status, DateTime now) => status switch
+    {
+        ContainerStatus.Running or ContainerStatus.Stopping => $"Up {HumanDuration.Format(now - (record.StartedUtc ?? now))}",
+        ContainerStatus.Paused => $"Up {HumanDuration.Format(now - (record.StartedUtc ?? now))} (Paused)",
+        ContainerStatus.Restarting => $"Restarting ({record.ExitCode}) {HumanDuration.Format(now - (record.FinishedUtc ?? now))} ago",
+        ContainerStatus.Exited when record.FinishedUtc is { } finished => $"Exited ({record.ExitCode}) {HumanDuration.Format(now - finished)} ago",
+        ContainerStatus.Exited => "Created",
+        ContainerStatus.Removing => "Removal In Progress",
+        ContainerStatus.Dead => "Dead",
+        _ => "Created",
+    };
+}
