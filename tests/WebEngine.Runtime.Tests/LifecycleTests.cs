@@ -105,5 +105,28 @@ public sealed class LifecycleTests : ContainerTestBase
         Cli.Ok("delete", Id);
     }
 
+    [Fact]
+    public void Preserve_fds_passes_extra_descriptors_and_no_others()
+    {
+        var input = Path.Combine(Cli.Root, "input.txt");
+        File.WriteAllText(input, "through fd 3\n");
+        Command("sh", "-c", "cat <&3; ls /proc/self/fd | wc -l");
+        var result = Cli.RunWithRedirections($"3<{input}", "run", "--preserve-fds", "1", "--bundle", Bundle.Path, Id);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var lines = result.Stdout.Trim().Split('\n');
+        Assert.Equal("through fd 3", lines[0]);
+        // 0, 1, 2, 3, and the fd ls opens for /proc/self/fd: nothing of the runtime leaks in.
+        Assert.Equal("5", lines[1].Trim());
+    }
+
+    [Fact]
+    public void No_pivot_runs_the_container_with_chroot()
+    {
+        Command("sh", "-c", "ls /bin/busybox && echo $$");
+        var result = Cli.Run("run", "--no-pivot", "--bundle", Bundle.Path, Id);
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("/bin/busybox\n1", result.Stdout.Trim());
+    }
+
     private static string ReadExe(int pid) => new FileInfo($"/proc/{pid}/exe").LinkTarget ?? "";
 }

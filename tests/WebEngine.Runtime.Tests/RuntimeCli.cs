@@ -29,15 +29,17 @@ public sealed class RuntimeCli : IDisposable
 
     public string Tag { get; } = "rt" + Guid.NewGuid().ToString("N")[..12];
 
-    public CliResult Run(params string[] args) => RunWithTimeout(TimeSpan.FromSeconds(60), args);
+    public CliResult Run(params string[] args) => RunWithRedirections("", args);
 
-    public CliResult RunWithTimeout(TimeSpan timeout, params string[] args)
+    /// <summary>Runs with extra shell redirections for the runtime, e.g. "3&lt;file" to hand it fd 3.</summary>
+    public CliResult RunWithRedirections(string redirections, params string[] args)
     {
+        var timeout = TimeSpan.FromSeconds(60);
         // Output goes to files, not pipes: a created or detached container keeps the runtime's stdio open.
         var stdoutPath = Path.Combine(Root, $".out-{Guid.NewGuid():N}");
         var stderrPath = stdoutPath + ".err";
         var startInfo = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
-        foreach (var arg in new[] { "-c", "exec \"$0\" \"$@\" >\"$OUT\" 2>\"$ERR\" </dev/null", Binary, "--root", Root })
+        foreach (var arg in new[] { "-c", "exec \"$0\" \"$@\" >\"$OUT\" 2>\"$ERR\" </dev/null " + redirections, Binary, "--root", Root })
             startInfo.ArgumentList.Add(arg);
         foreach (var arg in args)
             startInfo.ArgumentList.Add(arg);

@@ -172,6 +172,12 @@ public static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "readlinkat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial nint Readlinkat(int dirfd, string path, byte* buffer, nuint size);
 
+    /// <summary>keyctl(2) has no glibc wrapper: KEYCTL_* operations with a string argument go through syscall(2).</summary>
+    [LibraryImport(Lib, EntryPoint = "syscall", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial long SyscallKeyctl(long number, long operation, string? argument);
+
+    public const long SYS_keyctl = 250, KEYCTL_JOIN_SESSION_KEYRING = 1;
+
     [LibraryImport(Lib, EntryPoint = "chroot", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Chroot(string path);
 

@@ -64,7 +64,9 @@ public sealed class Commands(ContainerStore store, ErrorLog log)
     {
         var cl = CommandLine.Parse(args, 0, CreateValues, [.. CreateSwitches, "detach|d", "keep"]);
         var id = cl.RequireId("run");
-        var (_, init) = ContainerCreate.Run(store, CreateOptionsOf(cl, id));
+        // With a user namespace the init is a grandchild: as a subreaper, `run` inherits it and can wait for it.
+        WebEngine.Linux.Sys.Prctl(WebEngine.Linux.Libc.PR_SET_CHILD_SUBREAPER, 1, "PR_SET_CHILD_SUBREAPER");
+        var (record, init) = ContainerCreate.Run(store, CreateOptionsOf(cl, id));
         using (init)
         {
             try
@@ -79,8 +81,16 @@ public sealed class Commands(ContainerStore store, ErrorLog log)
             }
             if (cl.Has("detach"))
                 return 0;
-            init.WaitForExit();
-            var status = init.ExitCode;
+            int status;
+            if (init != null)
+            {
+                init.WaitForExit();
+                status = init.ExitCode;
+            }
+            else
+            {
+                status = ProcessTree.WaitForChild(record.Pid);
+            }
             if (!cl.Has("keep"))
             {
                 foreach (var failure in ContainerDelete.Run(store, id, force: true))
@@ -213,7 +223,8 @@ public sealed class Commands(ContainerStore store, ErrorLog log)
         cl.Value("pid-file"),
         cl.Value("console-socket"),
         cl.Has("no-pivot"),
-        ParseCount(cl.Value("preserve-fds"), "--preserve-fds"));
+        ParseCount(cl.Value("preserve-fds"), "--preserve-fds"),
+        cl.Has("no-new-keyring"));
 
     private static int ParseCount(string? text, string flag) =>
         text == null ? 0

@@ -37,6 +37,10 @@ public static class ContainerInit
                 Sys.Sethostname(spec.Hostname);
             if (spec.Domainname != null)
                 Sys.Setdomainname(spec.Domainname);
+            // A session keyring of its own, so the container cannot read the keys of whoever ran `create`.
+            if (!request.NoNewKeyring && Libc.SyscallKeyctl(Libc.SYS_keyctl, Libc.KEYCTL_JOIN_SESSION_KEYRING, "_ses." + request.Id) == -1
+                && System.Runtime.InteropServices.Marshal.GetLastPInvokeError() != Errno.ENOSYS)
+                throw LinuxException.FromLastError("join a new session keyring");
             var consoleSocket = request.Process.Terminal && request.ConsoleSocket != null ? ConsoleSetup.Connect(request.ConsoleSocket) : -1;
             // The fifo is unreachable after pivot_root: keep an O_PATH fd and reopen it through /proc/self/fd.
             execFifo = Sys.Open(request.ExecFifo!, Libc.O_PATH);

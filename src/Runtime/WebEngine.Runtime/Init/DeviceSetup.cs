@@ -56,7 +56,15 @@ public static class DeviceSetup
         if (SecurePath.Exists(path))
             File.Delete(path);
         if (Libc.Mknod(path, type | mode, Libc.MakeDev(device.Major ?? 0, device.Minor ?? 0)) == -1)
-            throw LinuxException.FromLastError($"mknod {device.Path} in {rootfs}");
+        {
+            var errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+            // In a user namespace mknod is refused: bind the host's node instead, as runc does.
+            if (errno != Errno.EPERM || !File.Exists(device.Path))
+                throw new LinuxException($"mknod {device.Path} in {rootfs}", errno);
+            SecurePath.Create(rootfs, path, directory: false);
+            Sys.Mount(device.Path, path, null, Libc.MS_BIND, null);
+            return;
+        }
         // mknod applies the umask; the spec's mode is meant exactly.
         if (Libc.Chmod(path, mode) == -1)
             throw LinuxException.FromLastError($"chmod {path}");

@@ -22,6 +22,9 @@ public sealed class InitRequest
     [JsonPropertyName("preserveFds")] public int PreserveFds { get; set; }
     [JsonPropertyName("noPivot")] public bool NoPivot { get; set; }
 
+    /// <summary>--no-new-keyring: keep the caller's session keyring instead of a new one named after the container.</summary>
+    [JsonPropertyName("noNewKeyring")] public bool NoNewKeyring { get; set; }
+
     /// <summary>For exec: the container init's pid, whose mount namespace the stage joins itself.</summary>
     [JsonPropertyName("containerPid")] public int ContainerPid { get; set; }
 

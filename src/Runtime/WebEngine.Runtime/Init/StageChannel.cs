@@ -96,12 +96,16 @@ public sealed class StageChannel : IDisposable
     }
 
     /// <summary>Reads the stage's next message; null at end of file.</summary>
-    public (byte Tag, string Message)? ReceiveMessage()
+    public (byte Tag, string Message)? ReceiveMessage() =>
+        ReceiveFrame() is { } frame ? (frame.Tag, Encoding.UTF8.GetString(frame.Payload)) : null;
+
+    /// <summary>Reads the stage's next message with its payload as bytes; null at end of file.</summary>
+    public (byte Tag, byte[] Payload)? ReceiveFrame()
     {
         if (!Sys.ReadByte(_readFd, "stage channel", out var tag))
             return null;
         var length = BinaryPrimitives.ReadInt32LittleEndian(ReadExactly(4));
-        return (tag, Encoding.UTF8.GetString(ReadExactly(length)));
+        return (tag, ReadExactly(length));
     }
 
     /// <summary>Closes the stage's side towards the parent (after "ready"), so nothing of the runtime reaches the container.</summary>

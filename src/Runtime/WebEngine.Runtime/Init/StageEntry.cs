@@ -11,6 +11,10 @@ public static class StageEntry
             return null;
         Environment.SetEnvironmentVariable(StageChannel.EnvironmentVariable, null);
         var channel = StageChannel.OpenInChild(value);
+        // The C constructor clears this once it made the user namespace; still set means it is not linked in.
+        if (Environment.GetEnvironmentVariable(UserNamespaceStage.CreateVariable) != null)
+            return StageFailure.Report(channel, new ContainerStageException(
+                "user namespaces need the C stage linked into the NativeAOT binary (publish webengine-runtime with PublishAot)"));
         return args[0] == "init" ? ContainerInit.Run(channel) : ExecStage.Run(channel);
     }
 }

@@ -14,12 +14,15 @@ public readonly record struct NamespaceJoin(int Type, string Path);
 /// </summary>
 public static class StageLauncher
 {
-    public static Process Start(IReadOnlyList<NamespaceJoin> joins, int unshareFlags, StageChannel channel, string stageName)
+    public static Process Start(IReadOnlyList<NamespaceJoin> joins, int unshareFlags, StageChannel channel, string stageName,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var binary = Environment.ProcessPath ?? throw new InvalidOperationException("the runtime's own path is unknown");
         var startInfo = new ProcessStartInfo(binary) { UseShellExecute = false };
         startInfo.ArgumentList.Add(stageName);
         startInfo.Environment[StageChannel.EnvironmentVariable] = channel.ChildEnvironmentValue;
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            startInfo.Environment[name] = value;
 
         // Process.Start creates .NET's signal-handling thread on first use; registering any signal handler
         // creates it now, on a thread that still may, instead of after unshare(CLONE_NEWPID).

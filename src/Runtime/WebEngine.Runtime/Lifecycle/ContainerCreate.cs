@@ -15,7 +15,8 @@ public sealed record CreateOptions(
     string? PidFile = null,
     string? ConsoleSocket = null,
     bool NoPivot = false,
-    int PreserveFds = 0);
+    int PreserveFds = 0,
+    bool NoNewKeyring = false);
 
 /// <summary>
 /// `create`: starts the init stage in new namespaces, puts it in the container's cgroup, runs the prestart and
@@ -28,10 +29,12 @@ public static class ContainerCreate
     {
         ["pid"] = (Libc.CLONE_NEWPID, "pid"), ["network"] = (Libc.CLONE_NEWNET, "net"),
         ["mount"] = (Libc.CLONE_NEWNS, "mnt"), ["ipc"] = (Libc.CLONE_NEWIPC, "ipc"),
-        ["uts"] = (Libc.CLONE_NEWUTS, "uts"), ["cgroup"] = (Libc.CLONE_NEWCGROUP, "cgroup"),
+        ["uts"] = (Libc.CLONE_NEWUTS, "uts"), ["cgroup"] = (Libc.CLONE_NEWCGROUP, "cgroup"), ["user"] = (Libc.CLONE_NEWUSER, "user"),
     };
 
-    public static (ContainerRecord Record, Process Init) Run(ContainerStore store, CreateOptions options)
+    /// <summary>Creates the container. The init is returned as a Process when it is our child; with a user
+    /// namespace it is the C stage's child and is null (wait for it by pid).</summary>
+    public static (ContainerRecord Record, Process? Init) Run(ContainerStore store, CreateOptions options)
     {
         var bundle = Path.GetFullPath(options.Bundle);
         var spec = SpecLoader.Load(bundle);
@@ -41,8 +44,9 @@ public static class ContainerCreate
         if (!process.Terminal && options.ConsoleSocket != null)
             throw new InvalidArgumentException("--console-socket was given but process.terminal is false");
 
-        store.Reserve(options.Id);
+        var directory = store.Reserve(options.Id);
         Process? init = null;
+        var initPid = 0;
         ICgroupManager? cgroup = null;
         try
         {
@@ -51,14 +55,30 @@ public static class ContainerCreate
                 throw LinuxException.FromLastError($"mkfifo {fifo}");
 
             var (joins, unshareFlags, unshareCgroup) = PlanNamespaces(spec);
+            var userNamespace = spec.Linux?.Namespaces?.Any(n => n.Type == "user") == true;
             using var channel = StageChannel.CreateForParent();
-            init = StageLauncher.Start(joins, unshareFlags, channel, "init");
+            if (userNamespace)
+            {
+                // The init is root of its user namespace only: it must still reach the fifo in our state directory.
+                var hostRoot = UserNamespaceStage.HostRoot(spec.Linux!.UidMappings);
+                Sys.Chown(fifo, hostRoot, UserNamespaceStage.HostRoot(spec.Linux.GidMappings));
+                File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+                using var stage = StageLauncher.Start(joins, 0, channel, "init",
+                    new Dictionary<string, string> { [UserNamespaceStage.CreateVariable] = unshareFlags.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+                initPid = UserNamespaceStage.CompleteInit(channel, stage.Id, spec);
+                stage.WaitForExit();
+            }
+            else
+            {
+                init = StageLauncher.Start(joins, unshareFlags, channel, "init");
+                initPid = init.Id;
+            }
             var record = new ContainerRecord
             {
                 Id = options.Id,
                 Bundle = bundle,
                 Rootfs = SpecLoader.RootfsOf(spec, bundle),
-                Pid = init.Id,
+                Pid = initPid,
                 Created = DateTime.UtcNow,
                 Owner = "root",
                 Spec = spec,
@@ -75,40 +95,45 @@ public static class ContainerCreate
                 ConsoleSocket = options.ConsoleSocket is { } socket ? Path.GetFullPath(socket) : null,
                 PreserveFds = options.PreserveFds,
                 NoPivot = options.NoPivot,
+                NoNewKeyring = options.NoNewKeyring,
                 UnshareCgroupNamespace = unshareCgroup,
                 HookState = creatingState,
             });
 
             cgroup = ContainerCgroups.Open(spec, options.Id);
             cgroup.Create();
-            cgroup.AddProcess(init.Id);
+            cgroup.AddProcess(initPid);
             cgroup.Apply(DeviceCgroupRules.WithDefaults(spec.Linux?.Resources, spec.Linux?.Devices));
             record.CgroupPath = cgroup.Path;
             channel.SendByte(StageChannel.Go);
-            WaitUntilReady(channel, spec, creatingState, init);
+            WaitUntilReady(channel, spec, creatingState, initPid);
 
-            record.PidStartTime = ProcessStat.Read(init.Id)?.StartTime
+            record.PidStartTime = ProcessStat.Read(initPid)?.StartTime
                 ?? throw new ContainerStageException("the init stage exited right after setting up the container");
             store.Save(record);
             if (options.PidFile != null)
-                PidFile.Write(options.PidFile, init.Id);
+                PidFile.Write(options.PidFile, initPid);
             return (record, init);
         }
         catch
         {
-            if (init != null)
+            if (initPid > 0)
             {
-                Libc.Kill(init.Id, Libc.SIGKILL);
-                init.WaitForExit();
-                init.Dispose();
+                var startTime = ProcessStat.Read(initPid)?.StartTime ?? 0;
+                Libc.Kill(initPid, Libc.SIGKILL);
+                if (init != null)
+                    init.WaitForExit();
+                else
+                    ProcessTree.WaitForExit(initPid, startTime, TimeSpan.FromSeconds(10));
             }
+            init?.Dispose();
             cgroup?.Remove();
             store.Remove(options.Id);
             throw;
         }
     }
 
-    private static void WaitUntilReady(StageChannel channel, RuntimeSpec spec, string creatingState, Process init)
+    private static void WaitUntilReady(StageChannel channel, RuntimeSpec spec, string creatingState, int initPid)
     {
         while (true)
         {
@@ -127,8 +152,7 @@ public static class ContainerCreate
                 case StageChannel.NotFound:
                     throw new ContainerStageException(message.Value.Message, programNotFound: true);
                 default:
-                    init.WaitForExit();
-                    throw new ContainerStageException($"the init stage exited with status {init.ExitCode} before the container was set up");
+                    throw new ContainerStageException($"the init stage (pid {initPid}) exited before the container was set up");
             }
         }
     }
@@ -140,6 +164,8 @@ public static class ContainerCreate
         var unshareCgroup = false;
         foreach (var ns in spec.Linux?.Namespaces ?? [])
         {
+            if (ns.Type == "user")
+                continue;
             var (flag, _) = Namespaces[ns.Type];
             if (ns.Path != null)
                 joins.Add(new NamespaceJoin(flag, ns.Path));

@@ -35,8 +35,12 @@ public static class ContainerExec
                 joins.Add(new NamespaceJoin(ContainerCreate.FlagOf(type), $"/proc/{record.Pid}/ns/{ContainerCreate.ProcNameOf(type)}"));
         }
 
+        // A user namespace can only be joined single-threaded: the C constructor of the stage does it.
+        var environment = new Dictionary<string, string>();
+        if (spec.Linux?.Namespaces?.Any(n => n.Type == "user") == true)
+            environment[UserNamespaceStage.JoinVariable] = $"/proc/{record.Pid}/ns/user";
         using var channel = StageChannel.CreateForParent();
-        var stage = StageLauncher.Start(joins, 0, channel, "exec");
+        var stage = StageLauncher.Start(joins, 0, channel, "exec", environment);
         try
         {
             channel.SendRequest(new InitRequest

@@ -60,8 +60,15 @@ public static class SpecLoader
         }
         if (!seen.Contains("mount"))
             throw new InvalidSpecException("linux.namespaces: a mount namespace is required (the rootfs is set up in it)");
-        if (seen.Contains("user"))
-            throw new InvalidSpecException("linux.namespaces: user namespaces are not supported by webengine-runtime yet");
+        if (namespaces.FirstOrDefault(n => n.Type == "user") is { } user)
+        {
+            if (user.Path != null)
+                throw new InvalidSpecException("linux.namespaces: joining an existing user namespace by path is not supported");
+            if (spec.Linux?.UidMappings is not { Count: > 0 } || spec.Linux?.GidMappings is not { Count: > 0 })
+                throw new InvalidSpecException("linux.uidMappings and linux.gidMappings are required with a user namespace");
+            if (namespaces.Any(n => n.Path != null))
+                throw new InvalidSpecException("linux.namespaces: a new user namespace cannot be combined with namespace paths");
+        }
         if (seen.Contains("time"))
             throw new InvalidSpecException("linux.namespaces: time namespaces are not supported by webengine-runtime");
         if (spec.Hostname != null && !seen.Contains("uts"))

@@ -1,0 +1,53 @@
+using WebEngine.Oci;
+
+namespace WebEngine.Runtime.Tests;
+
+/// <summary>User namespaces: created by the C stage before .NET starts, mapped by `create`, joined by `exec`.</summary>
+public sealed class UserNamespaceTests : ContainerTestBase
+{
+    public UserNamespaceTests()
+    {
+        Spec.Linux!.Namespaces!.Add(new LinuxNamespace { Type = "user" });
+        Spec.Linux.UidMappings = [new IdMapping { ContainerId = 0, HostId = 200000, Size = 65536 }];
+        Spec.Linux.GidMappings = [new IdMapping { ContainerId = 0, HostId = 200000, Size = 65536 }];
+    }
+
+    [Fact]
+    public void The_container_runs_as_mapped_root_in_its_own_user_namespace()
+    {
+        var output = Sh("cat /proc/self/uid_map /proc/self/gid_map; id -u; echo $$; hostname");
+        var lines = output.Trim().Split('\n').Select(l => string.Join(' ', l.Split(' ', StringSplitOptions.RemoveEmptyEntries))).ToArray();
+        Assert.Equal("0 200000 65536", lines[0]);
+        Assert.Equal("0 200000 65536", lines[1]);
+        Assert.Equal("0", lines[2]);
+        Assert.Equal("1", lines[3]);
+        Assert.Equal(Spec.Hostname, lines[4]);
+        Cli.AssertNothingLeft(Id, Bundle.Path);
+    }
+
+    [Fact]
+    public void Its_processes_are_unprivileged_on_the_host_and_exec_joins_the_namespace()
+    {
+        Command("sleep", "1000");
+        Create();
+        Cli.Ok("start", Id);
+        var pid = State().Pid;
+        Assert.Contains("Uid:\t200000", File.ReadAllText($"/proc/{pid}/status"));
+        var exec = Cli.Ok("exec", Id, "sh", "-c", "id -u; cat /proc/self/uid_map");
+        Assert.StartsWith("0\n", exec.Stdout);
+        Assert.Contains("200000", exec.Stdout);
+        Cli.Ok("delete", "--force", Id);
+        Cli.AssertNothingLeft(Id, Bundle.Path);
+    }
+
+    [Fact]
+    public void Missing_mappings_are_rejected()
+    {
+        Spec.Linux!.UidMappings = null;
+        Bundle.WriteSpec();
+        var result = Cli.Run("create", "--bundle", Bundle.Path, Id);
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("uidMappings and linux.gidMappings are required", result.Stderr);
+        Cli.AssertNothingLeft(Id, Bundle.Path);
+    }
+}
