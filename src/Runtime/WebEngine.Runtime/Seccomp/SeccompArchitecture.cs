@@ -36,7 +36,7 @@ public sealed record SeccompArchitecture(string Name, uint AuditArch, bool HasSy
         new("SCMP_ARCH_RISCV64", 243 | Arch64 | LittleEndian, false, true),
         new("SCMP_ARCH_LOONGARCH64", 258 | Arch64 | LittleEndian, false, true),
         new("SCMP_ARCH_M68K", 4, false, false),
-        new("SCMP_ARCH_SH", 42, false, false),
+        new("SCMP_ARCH_SH", 42 | LittleEndian, false, false),
         new("SCMP_ARCH_SHEB", 42, false, false),
     ];
 
