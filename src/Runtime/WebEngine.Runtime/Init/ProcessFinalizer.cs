@@ -66,11 +66,11 @@ public static unsafe class ProcessFinalizer
             CapabilityNames.Mask(caps?.Permitted, "permitted"),
             CapabilityNames.Mask(caps?.Inheritable, "inheritable"));
         Libc.Prctl(Libc.PR_CAP_AMBIENT, Libc.PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+        // The kernel refuses an ambient capability that is not both permitted and inheritable.
+        // `runc spec` writes ambient caps without inheritable ones, and runc skips such caps with
+        // a warning rather than failing the container; do the same so its bundles run here.
         foreach (var name in caps?.Ambient ?? [])
-        {
-            if (Libc.Prctl(Libc.PR_CAP_AMBIENT, Libc.PR_CAP_AMBIENT_RAISE, (ulong)CapabilityNames.Number(name), 0, 0) == -1)
-                throw LinuxException.FromLastError($"raise ambient capability {name}");
-        }
+            Libc.Prctl(Libc.PR_CAP_AMBIENT, Libc.PR_CAP_AMBIENT_RAISE, (ulong)CapabilityNames.Number(name), 0, 0);
         if (process.NoNewPrivileges)
             Sys.Prctl(Libc.PR_SET_NO_NEW_PRIVS, 1, "PR_SET_NO_NEW_PRIVS");
         Libc.Umask(process.User.Umask ?? 0x12);
