@@ -23,12 +23,12 @@ public sealed class BundleFixture : IDisposable
         {
             ContainersDirectory = _temp.Combine("containers"),
             CgroupParent = CgroupParent,
-            InitBinary = File.Exists(TiniPath) ? TiniPath : null,
+            InitBinary = InitBinaries.FirstOrDefault(File.Exists),
         };
     }
 
-    /// <summary>Debian's statically linked tini (package tini), used as the init binary.</summary>
-    public const string TiniPath = "/usr/bin/tini-static";
+    /// <summary>Static init binaries Debian ships: tini-static (package tini) and docker-init (docker.io, the same tini).</summary>
+    public static readonly IReadOnlyList<string> InitBinaries = ["/usr/bin/tini-static", "/usr/bin/docker-init"];
 
     public string RootfsPath => _temp.Combine("rootfs");
     public string CgroupParent { get; }
