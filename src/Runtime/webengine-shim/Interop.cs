@@ -81,7 +81,6 @@ internal static unsafe partial class Interop
     [LibraryImport("libc", SetLastError = true)] public static partial int prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
     [LibraryImport("libc", SetLastError = true)] public static partial int ioctl(int fd, nuint request, void* argument);
     [LibraryImport("libc", SetLastError = true)] public static partial int clock_gettime(int clock, Timespec* time);
-    [LibraryImport("libc")] public static partial int getpid();
 
     [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8)]
     public static partial int posix_spawn(int* pid, string path, void* fileActions, void* attributes, byte** argv, byte** envp);

@@ -12,6 +12,10 @@ internal static class JsonLogEncoder
 {
     private static readonly byte[] Hex = "0123456789abcdef"u8.ToArray();
 
+    /// <summary>The bytes that go into a JSON string unchanged.</summary>
+    private static readonly System.Buffers.SearchValues<byte> PlainAscii = System.Buffers.SearchValues.Create(
+        Enumerable.Range(0x20, 0x60).Select(b => (byte)b).Where(b => b is not ((byte)'"' or (byte)'\\' or (byte)'<' or (byte)'>' or (byte)'&')).ToArray());
+
     /// <summary>Worst case size of a record for <paramref name="contentLength"/> bytes of content.</summary>
     public static int MaxRecordSize(int contentLength) => contentLength * 6 + 128;
 
@@ -68,6 +72,17 @@ internal static class JsonLogEncoder
         var i = 0;
         while (i < content.Length)
         {
+            // Most output is plain ASCII: copy runs of it at once (vectorized search), escape one byte at a time only where needed.
+            var run = content[i..].IndexOfAnyExcept(PlainAscii);
+            if (run < 0)
+                run = content.Length - i;
+            if (run > 0)
+            {
+                content.Slice(i, run).CopyTo(output[o..]);
+                o += run;
+                i += run;
+                continue;
+            }
             var b = content[i];
             if (b < 0x80)
             {

@@ -12,6 +12,9 @@ internal sealed class ShimProcess : IDisposable
     /// <summary>After the process exits, how long its output may keep flowing (from a child that kept the pipe) before it counts as stopped.</summary>
     private const int OutputDrainTimeoutMs = 5000;
 
+    /// <summary>The exit code of a process whose exit status was lost (see <see cref="DetectLostExit"/>).</summary>
+    private const int LostExitCode = 255;
+
     private readonly object _lock = new();
     private readonly List<AttachedClient> _clients = [];
     private readonly JsonFileLogWriter? _log;
@@ -73,6 +76,7 @@ internal sealed class ShimProcess : IDisposable
         if (stderr is not null)
             StartPump(stderr, "stderr", StreamFrame.Stderr, owned: true);
         Reaper.Instance!.Watch(pid, OnExit);
+        DetectLostExit(pid);
     }
 
     public void SetRunning(DateTimeOffset startedAt)
@@ -222,7 +226,7 @@ internal sealed class ShimProcess : IDisposable
 
     private void Pump(FileDescriptor fd, string stream, byte kind, bool owned)
     {
-        var buffer = new byte[32 * 1024];
+        var buffer = new byte[64 * 1024];
         try
         {
             while (true)
@@ -277,6 +281,29 @@ internal sealed class ShimProcess : IDisposable
                     _clients.RemoveAt(i);
             }
         }
+    }
+
+    /// <summary>
+    /// A process that exited while the runtime was still running may have been reaped by the runtime (runc leaves it
+    /// for the subreaper, a runtime built on a managed process API may not): then no exit ever reaches the shim, and
+    /// a waiter would wait forever. Such a process is stopped with exit code 255 and an error that says why.
+    /// </summary>
+    private void DetectLostExit(int pid)
+    {
+        if (Interop.kill(pid, 0) == 0 || System.Runtime.InteropServices.Marshal.GetLastPInvokeError() != Interop.ESRCH)
+            return;
+        // The reaper may have collected it a moment ago and be about to report it.
+        Thread.Sleep(500);
+        lock (_lock)
+        {
+            if (_exitCode is not null)
+                return;
+            _exitCode = LostExitCode;
+            _exitedAt = DateTimeOffset.UtcNow;
+            _status.Error = $"process {pid} was reaped by someone else (the runtime?) before the shim could read its exit status";
+        }
+        ShimLog.Error(_status.Error);
+        new Thread(FinishAfterExit) { IsBackground = true, Name = "finish" }.Start();
     }
 
     private void OnExit(int waitStatus)
