@@ -61,8 +61,6 @@ public static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "chdir", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Chdir(string path);
 
-    [LibraryImport(Lib, EntryPoint = "fchdir", SetLastError = true)]
-    public static partial int Fchdir(int fd);
 
     [LibraryImport(Lib, EntryPoint = "mknod", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Mknod(string path, uint mode, ulong dev);
@@ -76,8 +74,6 @@ public static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "mkdir", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Mkdir(string path, uint mode);
 
-    [LibraryImport(Lib, EntryPoint = "mkdirat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    public static partial int Mkdirat(int dirfd, string path, uint mode);
 
     [LibraryImport(Lib, EntryPoint = "mkfifo", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Mkfifo(string path, uint mode);
@@ -88,8 +84,6 @@ public static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Open(string path, int flags, uint mode);
 
-    [LibraryImport(Lib, EntryPoint = "openat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    public static partial int Openat(int dirfd, string path, int flags, uint mode);
 
     [LibraryImport(Lib, EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
@@ -139,8 +133,6 @@ public static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "setsid", SetLastError = true)]
     public static partial int Setsid();
 
-    [LibraryImport(Lib, EntryPoint = "getpid")]
-    public static partial int Getpid();
 
     [LibraryImport(Lib, EntryPoint = "ioctl", SetLastError = true)]
     public static partial int Ioctl(int fd, ulong request, nint argument);
@@ -166,8 +158,6 @@ public static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "stat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int StatPath(string path, Stat* buffer);
 
-    [LibraryImport(Lib, EntryPoint = "fstat", SetLastError = true)]
-    public static partial int Fstat(int fd, Stat* buffer);
 
     [LibraryImport(Lib, EntryPoint = "readlinkat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial nint Readlinkat(int dirfd, string path, byte* buffer, nuint size);
@@ -187,10 +177,6 @@ public static unsafe partial class Libc
         ulong ma = (ulong)major, mi = (ulong)minor;
         return (mi & 0xff) | ((ma & 0xfff) << 8) | ((mi & ~0xffUL) << 12) | ((ma & ~0xfffUL) << 32);
     }
-
-    public static uint Major(ulong dev) => (uint)(((dev >> 8) & 0xfff) | ((dev >> 32) & ~0xfffUL));
-
-    public static uint Minor(ulong dev) => (uint)((dev & 0xff) | ((dev >> 12) & ~0xffUL));
 }
 
 [StructLayout(LayoutKind.Sequential)]

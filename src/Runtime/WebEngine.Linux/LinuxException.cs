@@ -15,15 +15,7 @@ public sealed class LinuxException : Exception
 
     public int ErrorNumber { get; }
 
-    /// <summary>Throws for <paramref name="operation"/> with the errno of the P/Invoke that just returned -1.</summary>
+    /// <summary>The exception for <paramref name="operation"/> with the errno of the P/Invoke that just returned -1.</summary>
     public static LinuxException FromLastError(string operation) =>
         new(operation, System.Runtime.InteropServices.Marshal.GetLastPInvokeError());
-
-    /// <summary>Throws a <see cref="LinuxException"/> when <paramref name="result"/> is -1.</summary>
-    public static int Check(int result, string operation)
-    {
-        if (result == -1)
-            throw FromLastError(operation);
-        return result;
-    }
 }

@@ -154,30 +154,6 @@ public static unsafe class Sys
         }
     }
 
-    /// <summary>Reads until end of file.</summary>
-    public static byte[] ReadToEnd(int fd, string what)
-    {
-        var result = new MemoryStream();
-        var buffer = new byte[4096];
-        fixed (byte* p = buffer)
-        {
-            while (true)
-            {
-                var n = Libc.Read(fd, p, (nuint)buffer.Length);
-                if (n == -1)
-                {
-                    var errno = Marshal.GetLastPInvokeError();
-                    if (errno == Errno.EINTR)
-                        continue;
-                    throw new LinuxException($"read {what}", errno);
-                }
-                if (n == 0)
-                    return result.ToArray();
-                result.Write(buffer, 0, (int)n);
-            }
-        }
-    }
-
     /// <summary>Fills <paramref name="buffer"/>; false when end of file comes first.</summary>
     public static bool ReadExactly(int fd, Span<byte> buffer, string what)
     {
@@ -255,14 +231,6 @@ public static unsafe class Sys
         Encoding.UTF8.GetBytes(s, new Span<byte>(p, length));
         p[length] = 0;
         return p;
-    }
-
-    public static Stat Lstat(string path)
-    {
-        Stat st;
-        if (Libc.Lstat(path, &st) == -1)
-            throw LinuxException.FromLastError($"lstat {path}");
-        return st;
     }
 
     /// <summary>stat(2), or null when the path does not exist.</summary>

@@ -6,9 +6,6 @@ namespace WebEngine.Runtime.Init;
 /// <summary>What `create` or `exec` hands the stage process it starts (sent as JSON over an inherited pipe).</summary>
 public sealed class InitRequest
 {
-    /// <summary>True for an exec stage (joins a running container), false for a container's init.</summary>
-    [JsonPropertyName("exec")] public bool Exec { get; set; }
-
     [JsonPropertyName("id")] public string Id { get; set; } = "";
     [JsonPropertyName("bundle")] public string Bundle { get; set; } = "";
     [JsonPropertyName("rootfs")] public string Rootfs { get; set; } = "";

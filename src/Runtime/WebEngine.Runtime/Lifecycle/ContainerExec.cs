@@ -45,7 +45,6 @@ public static class ContainerExec
         {
             channel.SendRequest(new InitRequest
             {
-                Exec = true,
                 Id = options.Id,
                 Bundle = record.Bundle,
                 Rootfs = record.Rootfs,
