@@ -57,9 +57,10 @@ public sealed partial class ContainerService
                 return RestartPolicies.InitialDelay;
             case ContainerStatus.Exited or ContainerStatus.Dead:
                 await RemoveShimAsync(record, cancellationToken);
-                return RestartPolicies.ShouldRestartOnEngineStart(host.RestartPolicy, record.ExitCode, record.ManuallyStopped, record.RestartCount)
-                    ? RestartPolicies.InitialDelay
-                    : null;
+                if (!RestartPolicies.ShouldRestartOnEngineStart(host.RestartPolicy, record.ExitCode, record.ManuallyStopped, record.RestartCount))
+                    return null;
+                await _store.UpdateAsync(record.Id, r => r.Status = ContainerStatusNames.ToStored(ContainerStatus.Restarting), cancellationToken);
+                return RestartPolicies.InitialDelay;
         }
 
         // Created (a start may have got as far as the shim), running, paused or stopping: ask the shim.

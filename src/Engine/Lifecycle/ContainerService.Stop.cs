@@ -76,7 +76,8 @@ public sealed partial class ContainerService
             var stops = number == SigKill || number == stopSignal;
             await _store.UpdateAsync(record.Id, r => r.ManuallyStopped |= stops, cancellationToken,
                 new ContainerEventSpec("kill", SignalAttributes(number)));
-            await SignalAsync(run, number, status == ContainerStatus.Paused && stops, cancellationToken);
+            if (!await SignalAsync(run, number, status == ContainerStatus.Paused && stops, cancellationToken))
+                throw new ConflictException($"Cannot kill container: {idOrName}: container {record.Id} is not running");
         }
         if (number == SigKill)
             await run.Recorded.Task.WaitAsync(cancellationToken);
@@ -96,12 +97,27 @@ public sealed partial class ContainerService
     }
 
     /// <summary>Sends a signal to the container's init process; a frozen container is thawed so that the signal is acted on.</summary>
-    private static async Task SignalAsync(ContainerRun run, int signal, bool thaw, CancellationToken cancellationToken)
+    /// <returns>false when the process had exited already (the runtime refuses to signal it), true when it was signalled.</returns>
+    private static async Task<bool> SignalAsync(ContainerRun run, int signal, bool thaw, CancellationToken cancellationToken)
     {
-        await run.Client.KillAsync(signal, all: signal == SigKill, cancellationToken: cancellationToken);
+        try
+        {
+            await run.Client.KillAsync(signal, all: signal == SigKill, cancellationToken: cancellationToken);
+        }
+        catch (EngineException)
+        {
+            if (await WaitExitedAsync(run, ExitGrace, cancellationToken) is not null)
+                return false;
+            throw;
+        }
         if (thaw)
             await run.Client.ResumeAsync(cancellationToken);
+        return true;
     }
+
+    /// <summary>How long a process the runtime calls "not running" may take to be reported stopped by its shim (it drains the output first).</summary>
+    private static readonly TimeSpan ExitGrace = TimeSpan.FromSeconds(10);
+
 
     /// <summary>The run's exit status, or null when it did not exit within <paramref name="timeout"/>.</summary>
     private static async Task<ProcessStatus?> WaitExitedAsync(ContainerRun run, TimeSpan timeout, CancellationToken cancellationToken)
