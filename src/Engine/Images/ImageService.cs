@@ -18,6 +18,7 @@ public sealed class ImageService
     private readonly WebEngineDatabase _database;
     private readonly IImageUsage? _usage;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
+    private int _activeIngests;
 
     /// <param name="usage">Images the engine's containers use beyond those with a prepared rootfs (optional).</param>
     public ImageService(ImageStoreOptions options, WebEngineDatabase database, IImageUsage? usage = null)
@@ -35,6 +36,29 @@ public sealed class ImageService
     public ContentStore Content { get; }
     public LayerStore Layers { get; }
     public ContainerRootfs Rootfs { get; }
+
+    /// <summary>
+    /// Marks a load, import or pull in progress until disposed: its blobs and layers are not referenced by any
+    /// record yet, so garbage collection waits until no ingest is running.
+    /// </summary>
+    internal async Task<IDisposable> BeginIngestAsync(CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken);
+        Interlocked.Increment(ref _activeIngests);
+        _writeLock.Release();
+        return new IngestLease(this);
+    }
+
+    private sealed class IngestLease(ImageService owner) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+                Interlocked.Decrement(ref owner._activeIngests);
+        }
+    }
 
     /// <summary>Builds the container's rootfs from the image and returns its path (containers/&lt;id&gt;/rootfs).</summary>
     public async Task<string> PrepareRootfsAsync(string containerId, string imageNameOrId, CancellationToken cancellationToken)
@@ -361,6 +385,9 @@ public sealed class ImageService
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
+            // Blobs of an ingest in progress are not referenced yet; collect on a later remove or prune.
+            if (Volatile.Read(ref _activeIngests) > 0)
+                return 0;
             await using var db = _database.CreateContext();
             var layerRows = await db.ImageLayers.AsNoTracking().Select(l => new { l.ChainId, l.BlobDigest }).ToListAsync(cancellationToken);
             var images = await db.Images.AsNoTracking().Select(i => new { i.Id, i.ManifestDigest }).ToListAsync(cancellationToken);

@@ -38,6 +38,7 @@ public sealed class ImageArchiveLoader(ImageService images)
 
     private async Task<IReadOnlyList<ImageDetails>> LoadStagedAsync(StagedArchive staged, IProgress<ImageProgress>? progress, CancellationToken cancellationToken)
     {
+        using var lease = await images.BeginIngestAsync(cancellationToken);
         if (staged.Exists("manifest.json"))
             return await LoadDockerArchiveAsync(staged, progress, cancellationToken);
         if (staged.Exists("index.json") && staged.Exists("oci-layout"))

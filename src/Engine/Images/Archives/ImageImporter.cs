@@ -17,6 +17,7 @@ public sealed class ImageImporter(ImageService images)
         var containerConfig = new ContainerConfig();
         ImageChanges.Apply(containerConfig, changes);
 
+        using var lease = await images.BeginIngestAsync(cancellationToken);
         var blob = await images.Content.WriteAsync(rootfsTar, null, null, cancellationToken);
         Digest diffId;
         string mediaType;

@@ -97,7 +97,8 @@ internal sealed class LayerUnpacker
                 break;
             case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
                 RemoveExisting(name);
-                using (var output = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+                // Unbuffered: CopyTo brings a pooled buffer, and a buffer per file would churn the GC on big layers.
+                using (var output = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
                 {
                     entry.DataStream?.CopyTo(output);
                     UnpackedSize += output.Length;

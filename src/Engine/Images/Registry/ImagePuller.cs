@@ -17,6 +17,7 @@ public sealed class ImagePuller(ImageService images, RegistryCredentialStore? cr
     {
         var reference = ImageReference.ParseNormalized(name);
         using var registry = new RegistryClient(reference.RegistryHost, images.Options, credentials, handler);
+        using var lease = await images.BeginIngestAsync(cancellationToken);
         var repository = reference.Path;
         progress?.Report(new ImageProgress(reference.Tag ?? reference.Digest.ToString()!, "Pulling from " + reference.FamiliarRepository));
 
