@@ -72,6 +72,35 @@ public sealed class ShimSurvivalTests
         Assert.Equal(Enumerable.Range(1, 100).Select(i => $"line{i}\n"), log.Select(e => e.Text));
     }
 
+    [Theory]
+    [MemberData(nameof(RuntimeUnderTest.All), MemberType = typeof(RuntimeUnderTest))]
+    public async Task A_client_that_never_reads_is_detached_and_never_blocks_the_container(string runtime)
+    {
+        const int bytes = 41 * 500_000; // whole 41-byte lines, so the log holds exactly these bytes
+        await using var harness = ShimHarness.Create(runtime, ["sh", "-c", $"yes 0123456789012345678901234567890123456789 | head -c {bytes}"]);
+        var client = await harness.LaunchAsync(logMaxSize: 0);
+        await using var stuck = await client.AttachAsync(new ShimAttachOptions());
+        await client.StartAsync();
+        var status = await ShimHarness.WaitWithTimeoutAsync(client, seconds: 120);
+        Assert.Equal(0, status.ExitCode);
+        var log = await harness.ReadLogAsync();
+        Assert.Equal(bytes, log.Sum(e => e.Text.Length));
+
+        // The stuck client was cut off: what it can still read ends without the exit frame, far short of the output.
+        var received = 0L;
+        try
+        {
+            while (await stuck.ReadAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token) is { } chunk)
+                received += chunk.Data.Length;
+        }
+        catch (IOException)
+        {
+            // a reset connection is as good an end as a closed one
+        }
+        Assert.Null(stuck.ExitStatus);
+        Assert.InRange(received, 0, bytes / 2);
+    }
+
     [Fact]
     public async Task A_client_sending_garbage_is_dropped_without_disturbing_the_others()
     {
