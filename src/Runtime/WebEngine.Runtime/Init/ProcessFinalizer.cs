@@ -41,10 +41,18 @@ public static unsafe class ProcessFinalizer
             File.WriteAllText("/proc/self/oom_score_adj", adj.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
-    /// <summary>Switches to the process's user and capabilities and runs it. <paramref name="beforeExec"/> runs last (seccomp).</summary>
-    public static void Exec(OciProcess process, string programPath, int preserveFds, Action? beforeExec)
+    /// <summary>
+    /// Switches to the process's user and capabilities and runs it. <paramref name="installSeccomp"/>
+    /// installs the filter: without no_new_privs the kernel only lets a thread that holds
+    /// CAP_SYS_ADMIN install one, so then it runs first, before capabilities are dropped (the
+    /// filter must allow the setresuid/capset/prctl calls that follow, as Docker's profile does);
+    /// with no_new_privs it runs last, right before execve, as runc orders it.
+    /// </summary>
+    public static void Exec(OciProcess process, string programPath, int preserveFds, Action? installSeccomp)
     {
         Sys.CloseOnExecFrom(3 + preserveFds);
+        if (!process.NoNewPrivileges)
+            installSeccomp?.Invoke();
         var caps = process.Capabilities;
         DropBoundingSet(CapabilityNames.Mask(caps?.Bounding, "bounding"));
 
@@ -74,7 +82,8 @@ public static unsafe class ProcessFinalizer
         if (process.NoNewPrivileges)
             Sys.Prctl(Libc.PR_SET_NO_NEW_PRIVS, 1, "PR_SET_NO_NEW_PRIVS");
         Libc.Umask(process.User.Umask ?? 0x12);
-        beforeExec?.Invoke();
+        if (process.NoNewPrivileges)
+            installSeccomp?.Invoke();
         Sys.Execve(programPath, process.Args!, EnvironmentOf(process));
     }
 
