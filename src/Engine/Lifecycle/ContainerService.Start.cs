@@ -73,6 +73,8 @@ public sealed partial class ContainerService
                 throw status.ExitCode is 126 or 127 ? new InvalidArgumentException(message) : new ShimRuntimeException(message);
             }
             var startedUtc = status.StartedAt?.UtcDateTime ?? DateTime.UtcNow;
+            if (status.FinishedAt is { } finishedAt && finishedAt.UtcDateTime < startedUtc)
+                startedUtc = finishedAt.UtcDateTime;
             await _store.UpdateAsync(id, r =>
             {
                 r.Status = ContainerStatusNames.ToStored(ContainerStatus.Running);

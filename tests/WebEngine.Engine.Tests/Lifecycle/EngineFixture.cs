@@ -76,12 +76,19 @@ public sealed class EngineFixture : IAsyncDisposable
     public async Task RestartEngineAsync(Func<Task>? whileDown = null)
     {
         await Containers.DisposeAsync();
-        if (whileDown is not null)
-            await whileDown();
-        Events = new EventLog(Database, Options);
-        Volumes = new VolumeService(Options, Database, Events);
-        Containers = NewContainerService();
-        await Containers.ReconcileAsync(CancellationToken.None);
+        try
+        {
+            if (whileDown is not null)
+                await whileDown();
+        }
+        finally
+        {
+            // Even when the test failed while the engine was down, cleanup needs a live engine.
+            Events = new EventLog(Database, Options);
+            Volumes = new VolumeService(Options, Database, Events);
+            Containers = NewContainerService();
+            await Containers.ReconcileAsync(CancellationToken.None);
+        }
     }
 
     public async Task<List<LogEntry>> LogsAsync(string id, LogReadOptions? options = null)
