@@ -39,7 +39,7 @@ public sealed class CgroupLifecycleTests : ContainerTestBase
     [Fact]
     public void Resources_are_applied_to_the_container_cgroup_which_delete_removes()
     {
-        Spec.Linux!.CgroupsPath = "/webengine-test/" + Id;
+        Spec.Linux!.CgroupsPath = "/webengine/test-" + Id;
         Spec.Linux.Resources = new LinuxResources { Pids = new LinuxPids { Limit = 42 } };
         Command("sleep", "1000");
         Create();

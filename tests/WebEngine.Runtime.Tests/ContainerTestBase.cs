@@ -56,13 +56,18 @@ public abstract class ContainerTestBase : IDisposable
         return JsonSerializer.Deserialize(result.Stdout, OciJsonContext.Default.ContainerState)!;
     }
 
+    /// <summary>Waits until the container exists (a concurrent create may still be running) and has <paramref name="status"/>.</summary>
     protected void WaitForStatus(string status)
     {
         var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (State().Status != status)
+        string? current = null;
+        while (current != status)
         {
-            Assert.True(DateTime.UtcNow < deadline, $"container {Id} did not become {status} (it is {State().Status})");
-            Thread.Sleep(20);
+            Assert.True(DateTime.UtcNow < deadline, $"container {Id} did not become {status} (it is {current ?? "not created"})");
+            var result = Cli.Run("state", Id);
+            current = result.ExitCode == 0 ? JsonSerializer.Deserialize(result.Stdout, OciJsonContext.Default.ContainerState)!.Status : null;
+            if (current != status)
+                Thread.Sleep(20);
         }
     }
 

@@ -128,5 +128,25 @@ public sealed class LifecycleTests : ContainerTestBase
         Assert.Equal("/bin/busybox\n1", result.Stdout.Trim());
     }
 
+    [Fact]
+    public void Foreground_run_forwards_signals_to_the_container()
+    {
+        Command("sh", "-c", "trap 'exit 9' USR1; sleep 1000 & wait");
+        Bundle.WriteSpec();
+        var startInfo = new System.Diagnostics.ProcessStartInfo(Cli.Binary) { UseShellExecute = false, RedirectStandardError = true };
+        foreach (var arg in new[] { "--root", Cli.Root, "run", "--bundle", Bundle.Path, Id })
+            startInfo.ArgumentList.Add(arg);
+        startInfo.Environment["WEBENGINE_TEST_TAG"] = Cli.Tag;
+        using var run = System.Diagnostics.Process.Start(startInfo)!;
+        WaitForStatus(ContainerStatus.Running);
+        Assert.Equal(0, kill(run.Id, 10));
+        Assert.True(run.WaitForExit(30_000), "run did not exit after the container got SIGUSR1");
+        Assert.Equal(9, run.ExitCode);
+        Cli.AssertNothingLeft(Id, Bundle.Path);
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc")]
+    private static extern int kill(int pid, int signal);
+
     private static string ReadExe(int pid) => new FileInfo($"/proc/{pid}/exe").LinkTarget ?? "";
 }

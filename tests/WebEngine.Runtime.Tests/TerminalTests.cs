@@ -35,6 +35,29 @@ public sealed class TerminalTests : ContainerTestBase
     }
 
     [Fact]
+    public async Task Exec_with_tty_sends_a_new_pty_master()
+    {
+        Command("sleep", "1000");
+        Create();
+        Cli.Ok("start", Id);
+        using var dir = new TempDirectory("webengine-console");
+        var socketPath = dir.Combine("exec.sock");
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(socketPath));
+        listener.Listen(1);
+        var accept = listener.AcceptAsync();
+        var exec = Task.Run(() => Cli.Run("exec", "-t", "--console-socket", socketPath, Id, "sh", "-c", "tty; echo exec-done"));
+        using var connection = await accept;
+        var (master, name) = UnixSocket.ReceiveFd((int)connection.Handle);
+        Assert.StartsWith("/dev/pts/", name);
+        using var stream = new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(master, ownsHandle: true), FileAccess.Read);
+        var output = ReadUntilEof(stream);
+        Assert.Equal(0, (await exec).ExitCode);
+        Assert.Contains(name, output);
+        Assert.Contains("exec-done", output);
+    }
+
+    [Fact]
     public void Terminal_without_console_socket_is_refused()
     {
         Spec.Process!.Terminal = true;

@@ -81,6 +81,7 @@ public sealed class Commands(ContainerStore store, ErrorLog log)
             }
             if (cl.Has("detach"))
                 return 0;
+            using var forwarder = new SignalForwarder(record.Pid);
             int status;
             if (init != null)
             {
