@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 root=$PWD
 
 # Debian packages the daemon and the tests use (checked one by one, installed only when missing).
-packages=(busybox-static runc skopeo docker-registry containerd docker.io tini jq iproute2 apache2-utils clang zlib1g-dev file time bc python3)
+packages=(busybox-static runc skopeo docker-registry containerd docker.io tini jq iproute2 apache2-utils clang zlib1g-dev file time bc python3 procps)
 
 install_prerequisites() {
   local missing=()
