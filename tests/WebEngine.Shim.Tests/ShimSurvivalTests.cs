@@ -76,8 +76,9 @@ public sealed class ShimSurvivalTests
     [MemberData(nameof(RuntimeUnderTest.All), MemberType = typeof(RuntimeUnderTest))]
     public async Task A_client_that_never_reads_is_detached_and_never_blocks_the_container(string runtime)
     {
-        const int bytes = 41 * 500_000; // whole 41-byte lines, so the log holds exactly these bytes
-        await using var harness = ShimHarness.Create(runtime, ["sh", "-c", $"yes 0123456789012345678901234567890123456789 | head -c {bytes}"]);
+        const int lines = 2_000_000;
+        var bytes = Enumerable.Range(1, lines).Sum(i => (long)i.ToString().Length + 1); // about 15 MB
+        await using var harness = ShimHarness.Create(runtime, ["seq", "1", lines.ToString()]);
         var client = await harness.LaunchAsync(logMaxSize: 0);
         await using var stuck = await client.AttachAsync(new ShimAttachOptions());
         await client.StartAsync();

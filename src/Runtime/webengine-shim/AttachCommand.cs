@@ -49,7 +49,7 @@ internal static class AttachCommand
             throw new ShimProtocolException($"the shim closed the connection after {request.Op}");
         var response = ShimFrame.Decode(payload, ShimJsonContext.Default.ShimResponse);
         if (!response.Ok)
-            throw new UsageException($"{request.Op}: {response.Error}");
+            throw new ShimRequestException($"{request.Op}: {response.Error}");
     }
 
     private static void CopyStdin(int socket)
@@ -77,3 +77,6 @@ internal static class AttachCommand
         return true;
     }
 }
+
+/// <summary>The shim refused a request of the attach command; the message has its error.</summary>
+internal sealed class ShimRequestException(string message) : Exception(message);

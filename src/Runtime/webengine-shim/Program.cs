@@ -17,6 +17,11 @@ catch (UsageException e)
 {
     return Fail($"webengine-shim: {e.Message}\n{ShimOptions.Usage}");
 }
+catch (Exception e) when (e is SystemCallException or WebEngine.ShimProtocol.ShimProtocolException or ShimRequestException)
+{
+    Fail($"webengine-shim: {e.Message}");
+    return 125;
+}
 
 static int Fail(string message)
 {

@@ -132,6 +132,9 @@ internal sealed unsafe class ShimServer(ContainerShim shim, FileDescriptor liste
     {
         if (string.IsNullOrEmpty(request.ExecId) || request.Process is not { ValueKind: JsonValueKind.Object } process)
             return ShimResponse.Failure(ShimErrorKinds.InvalidArgument, "exec needs an execId and a process object");
+        // The exec id names files in the state directory.
+        if (request.ExecId.Length > 64 || request.ExecId[0] == '.' || !request.ExecId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+            return ShimResponse.Failure(ShimErrorKinds.InvalidArgument, $"exec id {request.ExecId} must be 1-64 letters, digits, '-', '_' or '.', not starting with '.'");
         ShimProcess? execProcess = null;
         AttachedClient? client = null;
         var status = shim.StartExec(request.ExecId, process, request.Stdin, p =>
