@@ -107,6 +107,10 @@ public sealed class ContainerRootfsTests
             Assert.True(File.Exists(Path.Combine(b, "bin", "busybox")));
             Assert.Single(store.LayerDirectories());
             await Assert.ThrowsAsync<InvalidArgumentException>(() => store.Images.PrepareRootfsAsync("../escape", "busybox", CancellationToken.None));
+            // A rootfs something still holds open is not released under it.
+            using (File.OpenRead(Path.Combine(b, "bin", "busybox")))
+                await Assert.ThrowsAsync<ConflictException>(() => store.Images.ReleaseRootfsAsync("b", CancellationToken.None));
+            Assert.True(store.Images.Rootfs.IsOverlayMounted("b"));
         }
         finally
         {

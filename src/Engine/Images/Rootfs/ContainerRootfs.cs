@@ -14,6 +14,7 @@ public sealed partial class ContainerRootfs
     private const string ImageMarker = "rootfs.image";
     private const int Enodev = 19;
     private const int Einval = 22;
+    private const int Ebusy = 16;
 
     private readonly ImageStoreOptions _options;
     private readonly LayerStore _layers;
@@ -109,7 +110,16 @@ public sealed partial class ContainerRootfs
         var directory = ContainerDirectory(containerId);
         var rootfs = RootfsPath(containerId);
         if (OverlayMount.IsMountPoint(rootfs))
-            FileSystemInterop.Unmount(rootfs, 0);
+        {
+            try
+            {
+                FileSystemInterop.Unmount(rootfs, 0);
+            }
+            catch (IOException e) when (e.HResult == Ebusy)
+            {
+                throw new ConflictException($"the rootfs of container {containerId} is still in use (a process or mount holds {rootfs})", e);
+            }
+        }
         foreach (var name in new[] { "rootfs", "upper", "work" })
         {
             var path = Path.Combine(directory, name);
