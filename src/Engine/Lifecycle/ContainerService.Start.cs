@@ -210,6 +210,9 @@ public sealed partial class ContainerService
             r.Error = status.Error ?? "";
             r.OomKilled = oomKilled;
             r.FinishedUtc = finished;
+            // The shim stamps the start when `runtime start` returns, which a fast process can outlive: it started no later than it ended.
+            if (r.StartedUtc > finished)
+                r.StartedUtc = finished;
         }, cancellationToken, oomKilled ? [new ContainerEventSpec("oom"), new ContainerEventSpec("die", ExitAttributes(exitCode))]
             : [new ContainerEventSpec("die", ExitAttributes(exitCode))]);
         await run.Client.DisposeAsync();

@@ -28,7 +28,7 @@ public sealed class ContainerLifecycleTests
         Assert.Equal("exited", details.State.Status);
         Assert.Equal(3, details.State.ExitCode);
         Assert.False(details.State.Running);
-        Assert.True(details.State.FinishedAt >= details.State.StartedAt);
+        Assert.True(details.State.FinishedAt >= details.State.StartedAt, $"finished {details.State.FinishedAt:o} before started {details.State.StartedAt:o}");
         Assert.Equal("/exit3", details.Name);
         Assert.Equal("sh", details.Path);
         var logs = await engine.LogsAsync(created.Id);
