@@ -37,7 +37,14 @@ http:
 YML
 /usr/bin/docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
 registry_pid=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/v2/" >/dev/null 2>&1 && break; sleep 0.1; done
+python3 - "$port" <<'PY'
+import sys, time, urllib.request
+for _ in range(300):
+    try:
+        urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/v2/", timeout=1); break
+    except Exception:
+        time.sleep(0.1)
+PY
 ref=127.0.0.1:$port/bench/debian:minbase
 skopeo --insecure-policy copy --quiet --dest-tls-verify=false "oci-archive:$image:debian:bookworm-minbase" "docker://$ref"
 

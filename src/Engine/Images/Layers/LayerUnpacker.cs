@@ -148,6 +148,11 @@ internal sealed class LayerUnpacker
                 // Overlay's own attributes would let a layer redirect lookups or fake whiteouts in the merged view.
                 if (xattr.StartsWith("trusted.overlay.", StringComparison.Ordinal))
                     continue;
+                // System.Formats.Tar hands PAX values over as UTF-8 strings: a binary value (security.capability)
+                // arrives with U+FFFD in place of its bytes and cannot be restored, so it is left off rather than
+                // written corrupted (which the kernel would refuse, failing the whole layer).
+                if (value.Contains('\uFFFD'))
+                    continue;
                 FileSystemInterop.Lsetxattr(path, xattr, Encoding.UTF8.GetBytes(value));
             }
         }
