@@ -40,7 +40,8 @@ public sealed partial class ContainerService
             if (status is ContainerStatus.Removing or ContainerStatus.Dead)
                 throw new ConflictException($"You cannot attach to a container that is {ContainerStatusNames.ToDocker(status)}");
             var pending = new PendingAttach(options, new TaskCompletionSource<ShimAttachStream>(TaskCreationOptions.RunContinuationsAsynchronously));
-            cancellationToken.Register(() => pending.Stream.TrySetCanceled(cancellationToken));
+            var registration = cancellationToken.Register(() => pending.Stream.TrySetCanceled(cancellationToken));
+            _ = pending.Stream.Task.ContinueWith(_ => registration.Dispose(), TaskScheduler.Default);
             lock (entry.PendingAttaches)
                 entry.PendingAttaches.Add(pending);
             return pending.Stream.Task;
