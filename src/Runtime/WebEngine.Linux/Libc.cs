@@ -106,6 +106,16 @@ public static unsafe partial class Libc
     [LibraryImport(Lib, EntryPoint = "kill", SetLastError = true)]
     public static partial int Kill(int pid, int signal);
 
+    /// <summary>glibc's signal(): only used to put dispositions back to SIG_DFL (0) before execve.</summary>
+    [LibraryImport(Lib, EntryPoint = "signal", SetLastError = true)]
+    public static partial nint Signal(int signum, nint handler);
+
+    public const int SIG_SETMASK = 2;
+
+    /// <summary>glibc's sigprocmask; <paramref name="set"/> points at a 128-byte sigset_t.</summary>
+    [LibraryImport(Lib, EntryPoint = "sigprocmask", SetLastError = true)]
+    public static partial int Sigprocmask(int how, byte* set, byte* oldset);
+
     [LibraryImport(Lib, EntryPoint = "waitpid", SetLastError = true)]
     public static partial int Waitpid(int pid, int* status, int options);
 

@@ -56,7 +56,7 @@ public static class ContainerInit
             if (consoleSocket >= 0)
                 ConsoleSetup.Setup(consoleSocket, request.Process.ConsoleSize);
             Sys.Chdir(request.Process.Cwd);
-            ProcessFinalizer.ApplyRlimits(request.Process);
+            ProcessFinalizer.PrepareRlimits(request.Process);
             programPath = ProcessFinalizer.LookPath(request.Process)
                 ?? throw new ContainerStageException(NotFoundMessage(request.Process.Args![0]), programNotFound: true);
             seccomp = request.Spec.Linux?.Seccomp is { } filter ? SeccompProgram.Compile(filter) : null;

@@ -34,7 +34,7 @@ public static class ExecStage
             if (consoleSocket >= 0)
                 ConsoleSetup.Setup(consoleSocket, request.Process.ConsoleSize);
             Sys.Chdir(request.Process.Cwd);
-            ProcessFinalizer.ApplyRlimits(request.Process);
+            ProcessFinalizer.PrepareRlimits(request.Process);
             var programPath = ProcessFinalizer.LookPath(request.Process)
                 ?? throw new ContainerStageException(ContainerInit.NotFoundMessage(request.Process.Args![0]), programNotFound: true);
             var seccomp = request.Spec.Linux?.Seccomp is { } filter ? SeccompProgram.Compile(filter) : null;

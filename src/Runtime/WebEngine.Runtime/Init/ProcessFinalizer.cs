@@ -29,7 +29,21 @@ public static unsafe class ProcessFinalizer
         return null;
     }
 
-    public static void ApplyRlimits(OciProcess process)
+    /// <summary>
+    /// Checks the rlimit names and sets oomScoreAdj while the stage can still report errors to
+    /// `create`. The limits themselves are set in <see cref="Exec"/>: the .NET runtime of this stage
+    /// still maps memory while it waits for `start`, and a low RLIMIT_AS or RLIMIT_DATA would make
+    /// that fail (seen: "Cannot allocate memory" in about one run in five).
+    /// </summary>
+    public static void PrepareRlimits(OciProcess process)
+    {
+        foreach (var rlimit in process.Rlimits ?? [])
+            RlimitNames.Number(rlimit.Type);
+        if (process.OomScoreAdj is { } adj)
+            File.WriteAllText("/proc/self/oom_score_adj", adj.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    private static void SetRlimits(OciProcess process)
     {
         foreach (var rlimit in process.Rlimits ?? [])
         {
@@ -37,8 +51,6 @@ public static unsafe class ProcessFinalizer
             if (Libc.Setrlimit(RlimitNames.Number(rlimit.Type), &limit) == -1)
                 throw LinuxException.FromLastError($"setrlimit {rlimit.Type}");
         }
-        if (process.OomScoreAdj is { } adj)
-            File.WriteAllText("/proc/self/oom_score_adj", adj.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     /// <summary>
@@ -51,6 +63,7 @@ public static unsafe class ProcessFinalizer
     public static void Exec(OciProcess process, string programPath, int preserveFds, Action? installSeccomp)
     {
         Sys.CloseOnExecFrom(3 + preserveFds);
+        SetRlimits(process);
         if (!process.NoNewPrivileges)
             installSeccomp?.Invoke();
         var caps = process.Capabilities;
@@ -82,9 +95,28 @@ public static unsafe class ProcessFinalizer
         if (process.NoNewPrivileges)
             Sys.Prctl(Libc.PR_SET_NO_NEW_PRIVS, 1, "PR_SET_NO_NEW_PRIVS");
         Libc.Umask(process.User.Umask ?? 0x12);
+        ResetSignals();
         if (process.NoNewPrivileges)
             installSeccomp?.Invoke();
         Sys.Execve(programPath, process.Args!, EnvironmentOf(process));
+    }
+
+    /// <summary>
+    /// Puts every signal back to its default action and unblocks all of them. The .NET runtime
+    /// ignores SIGPIPE, and an ignored signal stays ignored across execve: without this, `yes | head`
+    /// never ends inside the container.
+    /// </summary>
+    private static void ResetSignals()
+    {
+        for (var signal = 1; signal <= 64; signal++)
+        {
+            if (signal is 9 or 19 or 32 or 33)
+                continue; // SIGKILL and SIGSTOP cannot change; 32 and 33 belong to glibc's threads.
+            Libc.Signal(signal, 0);
+        }
+        var emptySet = stackalloc byte[128];
+        new Span<byte>(emptySet, 128).Clear();
+        Libc.Sigprocmask(Libc.SIG_SETMASK, emptySet, null);
     }
 
     /// <summary>The process's env, with HOME added from /etc/passwd (or "/") when missing, as runc does.</summary>
