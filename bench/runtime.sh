@@ -57,15 +57,15 @@ measure_precise() {
 one_round() {
   local name=$1 bin=$2 i=$3 root=$work/state-$1
   mkdir -p "$root"
-  measure_precise "$name" run -- "$bin" --root "$root" run --bundle "$bundle" "r$i"
-  "$bin" --root "$root" delete --force "r$i" > /dev/null 2>&1 || true
-  measure_precise "$name" create -- "$bin" --root "$root" create --bundle "$bundle" "c$i"
-  measure_precise "$name" start -- "$bin" --root "$root" start "c$i"
+  measure_precise "$name" run -- "$bin" --root "$root" run --bundle "$bundle" "$name-r$i"
+  "$bin" --root "$root" delete --force "$name-r$i" > /dev/null 2>&1 || true
+  measure_precise "$name" create -- "$bin" --root "$root" create --bundle "$bundle" "$name-c$i"
+  measure_precise "$name" start -- "$bin" --root "$root" start "$name-c$i"
   for _ in $(seq 100); do
-    "$bin" --root "$root" state "c$i" 2>/dev/null | grep -q '"stopped"' && break
+    "$bin" --root "$root" state "$name-c$i" 2>/dev/null | grep -q '"stopped"' && break
     sleep 0.01
   done
-  measure_precise "$name" delete -- "$bin" --root "$root" delete "c$i"
+  measure_precise "$name" delete -- "$bin" --root "$root" delete "$name-c$i"
 }
 
 for i in $(seq "$runs"); do
