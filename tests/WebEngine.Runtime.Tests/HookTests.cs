@@ -40,6 +40,21 @@ public sealed class HookTests : ContainerTestBase
     }
 
     [Fact]
+    public void A_host_hook_gets_its_own_argv0()
+    {
+        // busybox picks its applet from argv[0], as dockerd's libnetwork-setkey hook picks its mode.
+        using var output = new TempDirectory("webengine-hooks");
+        Spec.Hooks = new Oci.Hooks
+        {
+            Prestart = [new Hook { Path = "/bin/busybox", Args = ["sh", "-c", $"echo \"$0 $HOOK_VAR\" > {output.Path}/argv0"], Env = ["HOOK_VAR=set"] }],
+        };
+        Command("sleep", "1000");
+        Create();
+        Assert.Equal("sh set", File.ReadAllText(Path.Combine(output.Path, "argv0")).Trim());
+        Cli.Ok("delete", "--force", Id);
+    }
+
+    [Fact]
     public void Start_container_hook_runs_inside_the_container()
     {
         Spec.Mounts!.Add(new Mount { Destination = "/hooks", Type = "tmpfs", Source = "tmpfs" });

@@ -5,6 +5,8 @@ using WebEngine.Runtime.Init;
 // The same binary is the container's init and exec stages: StageEntry recognises them by a private variable.
 if (StageEntry.TryRun(args) is { } stageExit)
     return stageExit;
+if (WebEngine.Runtime.Hooks.HookTrampoline.TryRun(args) is { } hookExit)
+    return hookExit;
 
 ErrorLog log = new(null, false);
 try

@@ -79,7 +79,7 @@ internal sealed class CgroupV1Manager : ICgroupManager
     public void Apply(Oci.LinuxResources resources)
     {
         ArgumentNullException.ThrowIfNull(resources);
-        CgroupV1Resources.Apply(_directories, resources);
+        CgroupV1Resources.Apply(_directories, UnsetZeros.Normalize(resources));
     }
 
     public void Freeze() => SetFreezerState("FROZEN");

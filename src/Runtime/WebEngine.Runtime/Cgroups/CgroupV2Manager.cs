@@ -73,7 +73,7 @@ internal sealed class CgroupV2Manager : ICgroupManager
     public void Apply(Oci.LinuxResources resources)
     {
         ArgumentNullException.ThrowIfNull(resources);
-        CgroupV2Resources.Apply(_directory, resources);
+        CgroupV2Resources.Apply(_directory, UnsetZeros.Normalize(resources));
     }
 
     public void Freeze() => SetFrozen(true);

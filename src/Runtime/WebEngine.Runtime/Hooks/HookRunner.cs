@@ -34,14 +34,22 @@ public static class HookRunner
 
     private static void RunOne(Hook hook, string phase, string stateJson)
     {
-        // .NET cannot set argv[0] apart from the path: args[0] of the hook is replaced by its path.
-        var startInfo = new ProcessStartInfo(hook.Path)
+        // .NET passes the program path as argv[0]; a hook with its own args[0] goes through the
+        // trampoline (where the runtime binary is reachable; inside the container it is not, and
+        // there args[0] is replaced by the path).
+        var trampoline = HookTrampoline.For(hook);
+        var startInfo = new ProcessStartInfo(trampoline ?? hook.Path)
         {
             UseShellExecute = false,
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        if (trampoline != null)
+        {
+            startInfo.ArgumentList.Add(hook.Path);
+            startInfo.ArgumentList.Add(hook.Args![0]);
+        }
         foreach (var arg in (hook.Args ?? []).Skip(1))
             startInfo.ArgumentList.Add(arg);
         startInfo.Environment.Clear();
@@ -51,6 +59,8 @@ public static class HookRunner
             if (eq > 0)
                 startInfo.Environment[entry[..eq]] = entry[(eq + 1)..];
         }
+        if (trampoline != null)
+            startInfo.Environment[HookTrampoline.EnvironmentVariable] = "1";
 
         Process process;
         try
