@@ -53,7 +53,11 @@ public sealed class ExecTests : ContainerTestBase
         var pidFile = Path.Combine(Cli.Root, "exec.pid");
         Cli.Ok("exec", "-d", "--pid-file", pidFile, Id, "sleep", "500");
         var pid = int.Parse(File.ReadAllText(pidFile));
-        Assert.Contains("sleep", File.ReadAllText($"/proc/{pid}/cmdline"));
+        // A detached process execs only once `exec -d` has exited (so the runtime never reaps it).
+        var cmdline = "";
+        for (var i = 0; i < 100 && !cmdline.Contains("sleep"); i++, Thread.Sleep(20))
+            cmdline = File.ReadAllText($"/proc/{pid}/cmdline");
+        Assert.Contains("sleep", cmdline);
         var ps = Cli.Ok("ps", "--format", "json", Id);
         Assert.Contains(pid.ToString(), ps.Stdout);
     }

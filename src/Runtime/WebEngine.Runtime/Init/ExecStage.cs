@@ -38,6 +38,14 @@ public static class ExecStage
             var programPath = ProcessFinalizer.LookPath(request.Process)
                 ?? throw new ContainerStageException(ContainerInit.NotFoundMessage(request.Process.Args![0]), programNotFound: true);
             var seccomp = request.Spec.Linux?.Seccomp is { } filter ? SeccompProgram.Compile(filter) : null;
+            if (request.Detach)
+            {
+                // The runtime that started this stage is its parent and reaps it if it ends first, and
+                // then the caller (a shim, the subreaper) never learns the exit status. So a detached
+                // process starts only once `exec -d` has exited: its end of the channel closes then.
+                channel.SendMessage(StageChannel.Ready, "");
+                channel.WaitForParentExit();
+            }
             ProcessFinalizer.Exec(request.Process, programPath, request.PreserveFds, seccomp == null ? null : seccomp.Install);
             return 1;
         }

@@ -24,6 +24,7 @@ public sealed class InitRequest
 
     /// <summary>For exec: the container init's pid, whose mount namespace the stage joins itself.</summary>
     [JsonPropertyName("containerPid")] public int ContainerPid { get; set; }
+    [JsonPropertyName("detach")] public bool Detach { get; set; }
 
     /// <summary>Whether the stage unshares the cgroup namespace itself, after `create` moved it into its cgroup.</summary>
     [JsonPropertyName("unshareCgroupNamespace")] public bool UnshareCgroupNamespace { get; set; }

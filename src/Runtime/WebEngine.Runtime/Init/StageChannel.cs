@@ -95,6 +95,25 @@ public sealed class StageChannel : IDisposable
         Sys.WriteAll(_writeFd, frame, "stage channel");
     }
 
+    /// <summary>
+    /// In the parent: keeps a copy of its end towards the stage open until this process exits, so a
+    /// stage waiting in <see cref="WaitForParentExit"/> goes on only then, not when the channel is disposed.
+    /// </summary>
+    public void HoldOpenUntilExit()
+    {
+        const int F_DUPFD_CLOEXEC = 1030;
+        if (Libc.Fcntl(_writeFd, F_DUPFD_CLOEXEC, 3) == -1)
+            throw LinuxException.FromLastError("duplicate the stage channel");
+    }
+
+    /// <summary>In the stage: blocks until the parent has closed its end (it exited).</summary>
+    public void WaitForParentExit()
+    {
+        while (Sys.ReadByte(_readFd, "stage channel", out _))
+        {
+        }
+    }
+
     /// <summary>Reads the stage's next message; null at end of file.</summary>
     public (byte Tag, string Message)? ReceiveMessage() =>
         ReceiveFrame() is { } frame ? (frame.Tag, Encoding.UTF8.GetString(frame.Payload)) : null;

@@ -53,11 +53,14 @@ public static class ContainerExec
                 ConsoleSocket = options.ConsoleSocket is { } socket ? Path.GetFullPath(socket) : null,
                 PreserveFds = options.PreserveFds,
                 ContainerPid = record.Pid,
+                Detach = options.Detach,
             });
+            if (options.Detach)
+                channel.HoldOpenUntilExit();
             ContainerCgroups.Open(spec, options.Id).AddProcess(stage.Id);
             channel.SendByte(StageChannel.Go);
             var message = channel.ReceiveMessage();
-            if (message is { } failure)
+            if (message is { Tag: not StageChannel.Ready } failure)
                 throw new ContainerStageException(failure.Message, programNotFound: failure.Tag == StageChannel.NotFound);
         }
         catch
