@@ -7,7 +7,7 @@ public sealed class DaemonOptions
 {
     public string DataRoot { get; set; } = "/var/lib/webengine";
     public string UnixSocket { get; set; } = "/run/webengine/webengine.sock";
-    public List<string> HttpUrls { get; set; } = ["http://127.0.0.1:2380"];
+    public List<string> HttpUrls { get; set; } = ["http://127.0.0.1:2378"];
 
     public static DaemonOptions From(IConfiguration configuration)
     {
