@@ -7,7 +7,9 @@ public sealed class DaemonOptions
 {
     public string DataRoot { get; set; } = "/var/lib/webengine";
     public string UnixSocket { get; set; } = "/run/webengine/webengine.sock";
-    public List<string> HttpUrls { get; set; } = ["http://127.0.0.1:2378"];
+    /// <summary>HTTP listeners; empty by default here because the configuration binder appends to a
+    /// pre-filled list (a default would be bound twice). appsettings.json carries the default.</summary>
+    public List<string> HttpUrls { get; set; } = [];
 
     public static DaemonOptions From(IConfiguration configuration)
     {

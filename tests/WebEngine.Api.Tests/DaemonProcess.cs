@@ -18,7 +18,8 @@ public sealed class DaemonProcess : IAsyncDisposable
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "webengine.dll"));
         psi.ArgumentList.Add($"--WebEngine:DataRoot={DataRoot}");
         psi.ArgumentList.Add($"--WebEngine:UnixSocket={Socket}");
-        psi.ArgumentList.Add("--WebEngine:HttpUrls:0=");
+        if (!extraArgs.Any(a => a.StartsWith("--WebEngine:HttpUrls", StringComparison.Ordinal)))
+            psi.ArgumentList.Add("--WebEngine:HttpUrls:0=");
         foreach (var arg in extraArgs)
             psi.ArgumentList.Add(arg);
         _process = Process.Start(psi)!;

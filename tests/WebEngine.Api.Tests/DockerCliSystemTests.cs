@@ -13,6 +13,18 @@ public sealed class DockerCliSystemTests
     }
 
     [Fact]
+    public async Task TheConfiguredHttpListenerAnswersOnLoopback()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        await using var daemon = await DaemonProcess.StartAsync($"--WebEngine:HttpUrls:0=http://127.0.0.1:{port}");
+        using var http = new HttpClient();
+        Assert.Equal("OK", await http.GetStringAsync($"http://127.0.0.1:{port}/_ping"));
+    }
+
+    [Fact]
     public async Task UnknownRouteIsAJsonErrorTheCliPrints()
     {
         await using var daemon = await DaemonProcess.StartAsync();
