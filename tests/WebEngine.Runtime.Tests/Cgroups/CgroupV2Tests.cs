@@ -105,6 +105,25 @@ public sealed class CgroupV2Tests : IDisposable
     }
 
     [Fact]
+    public void Zeros_that_dockerd_sends_for_unset_values_change_nothing()
+    {
+        CreatePopulated();
+        string[] files = ["cpu.weight", "cpu.max", "io.weight", "pids.max", "memory.max"];
+        var before = files.ToDictionary(f => f, f => File.Exists(_fs.PathOf(Cgroup, f)) ? _fs.Read(Cgroup, f) : null);
+
+        _manager.Apply(new LinuxResources
+        {
+            Memory = new LinuxMemory { Limit = 0, Swap = 0 },
+            Cpu = new LinuxCpu { Shares = 0, Quota = 0, Period = 0, RealtimePeriod = 0, RealtimeRuntime = 0 },
+            Pids = new LinuxPids { Limit = 0 },
+            BlockIo = new LinuxBlockIo { Weight = 0, LeafWeight = 0 },
+        });
+
+        foreach (var file in files)
+            Assert.Equal(before[file], File.Exists(_fs.PathOf(Cgroup, file)) ? _fs.Read(Cgroup, file) : null);
+    }
+
+    [Fact]
     public void Settings_for_missing_or_v1_only_controllers_are_errors()
     {
         CreatePopulated(controllers: "memory");
