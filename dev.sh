@@ -7,8 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 root=$PWD
 
-# Debian packages the daemon and the tests use (checked one by one, installed only when missing).
-packages=(busybox-static runc skopeo docker-registry containerd docker.io tini jq iproute2 apache2-utils clang zlib1g-dev file time bc python3 procps)
+# Debian packages the daemon and the tests use (checked one by one, installed only when missing);
+# gcc provides the `cc` that compiles the runtime's user-namespace stage, clang+zlib1g-dev NativeAOT's link.
+packages=(gcc busybox-static runc skopeo docker-registry containerd docker.io tini jq iproute2 apache2-utils clang zlib1g-dev file time bc python3 procps)
 
 install_prerequisites() {
   local missing=()
