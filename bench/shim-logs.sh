@@ -4,7 +4,8 @@
 # shim whose container runs `sleep`. If dockerd is installed, the same through a private dockerd with the
 # json-file log driver (its containerd-shim-runc-v2 for the RSS), alternating runs. Medians.
 #   usage: sudo bench/shim-logs.sh [RUNS]     (default 5)
-#   env:   WEBENGINE_SHIM (default artifacts/shim, then artifacts/publish), BENCH_RUNTIME (default runc)
+#   env:   WEBENGINE_SHIM (default artifacts/shim, then artifacts/publish), BENCH_RUNTIME (default runc),
+#          BENCH_DOCKER=0 to measure ours only (to compare two shims in alternating runs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}
@@ -27,6 +28,12 @@ cleanup() {
   if [ -n "$dockerd_pid" ]; then
     docker_cli rm -f $(docker_cli ps -aq) >/dev/null 2>&1 || true
     kill "$dockerd_pid" 2>/dev/null || true
+    # On a busy machine dockerd can hang in its shutdown for minutes: give it 20 s, then its containerd goes too.
+    for _ in $(seq 100); do kill -0 "$dockerd_pid" 2>/dev/null || break; sleep 0.2; done
+    if kill -0 "$dockerd_pid" 2>/dev/null; then
+      pkill -KILL -P "$dockerd_pid" containerd 2>/dev/null || true
+      kill -KILL "$dockerd_pid" 2>/dev/null || true
+    fi
     wait "$dockerd_pid" 2>/dev/null || true
     umount -R "$work/docker" 2>/dev/null || true
   fi
@@ -128,7 +135,7 @@ docker_round() {
 }
 
 with_docker=
-if command -v dockerd > /dev/null && command -v docker > /dev/null; then
+if [ "${BENCH_DOCKER:-1}" != 0 ] && command -v dockerd > /dev/null && command -v docker > /dev/null; then
   mkdir -p "$work/docker" "$work/docker-exec"
   dockerd --data-root "$work/docker" --exec-root "$work/docker-exec" -H "unix://$work/docker.sock" \
     --pidfile "$work/docker.pid" --bridge none --iptables=false --ip6tables=false --log-level error \

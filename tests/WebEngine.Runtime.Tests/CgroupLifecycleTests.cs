@@ -16,7 +16,7 @@ public sealed class CgroupLifecycleTests : ContainerTestBase
         Cli.Ok("start", Id);
         Cli.Ok("pause", Id);
         Assert.Equal(ContainerStatus.Paused, State().Status);
-        var freezer = $"/sys/fs/cgroup/freezer/webengine/{Id}/freezer.state";
+        var freezer = $"/sys/fs/cgroup/freezer{Spec.Linux!.CgroupsPath}/freezer.state";
         if (File.Exists(freezer))
             Assert.Equal("FROZEN", File.ReadAllText(freezer).Trim());
         Cli.Ok("resume", Id);
@@ -39,7 +39,7 @@ public sealed class CgroupLifecycleTests : ContainerTestBase
     [Fact]
     public void Resources_are_applied_to_the_container_cgroup_which_delete_removes()
     {
-        Spec.Linux!.CgroupsPath = "/webengine/test-" + Id;
+        Spec.Linux!.CgroupsPath = "/webengine-test-resources-" + Id;
         Spec.Linux.Resources = new LinuxResources { Pids = new LinuxPids { Limit = 42 } };
         Command("sleep", "1000");
         Create();

@@ -12,6 +12,9 @@ public abstract class ContainerTestBase : IDisposable
         Cli = new RuntimeCli();
         Bundle = new BusyboxBundle("sh");
         Id = "c" + Guid.NewGuid().ToString("N")[..10];
+        // A top-level cgroup of the test's own, which delete removes: the default "/webengine/<id>" would leave
+        // "/webengine" behind (the runtime, like runc, never removes parents it did not own).
+        Spec.Linux!.CgroupsPath = "/webengine-test-" + Id;
     }
 
     protected RuntimeCli Cli { get; }

@@ -65,6 +65,40 @@ public sealed class JsonFileLogReaderTests : IDisposable
         Assert.Equal(Lines(1, 5), seen);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_follower_that_sleeps_through_two_rotations_reads_every_file_between(bool oldFileRemoved)
+    {
+        Write(LogPath, 1, 2);
+        var stop = new TaskCompletionSource();
+        var seen = new List<string>();
+        // A long poll, so that both rotations below happen while the follower waits.
+        var follower = Task.Run(async () =>
+        {
+            await foreach (var entry in JsonFileLogReader.ReadAsync(LogPath,
+                               new LogReadOptions { Follow = true, FollowUntil = stop.Task, PollInterval = TimeSpan.FromSeconds(3) }))
+            {
+                lock (seen)
+                    seen.Add(entry.Text);
+            }
+        });
+        await ShimHarness.EventuallyAsync(() => Count(seen) == 2, "the existing lines are read");
+        Write(LogPath, 3, 3);
+        File.Move(LogPath, LogPath + ".1");
+        Write(LogPath, 4, 5);
+        if (oldFileRemoved)
+            File.Delete(LogPath + ".1"); // a rotation keeping one old file drops the oldest
+        else
+            File.Move(LogPath + ".1", LogPath + ".2");
+        File.Move(LogPath, LogPath + ".1");
+        Write(LogPath, 6, 7);
+        await ShimHarness.EventuallyAsync(() => Count(seen) == 7, "every line after the rotations is read");
+        stop.SetResult();
+        await follower.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(Lines(1, 7), seen);
+    }
+
     public void Dispose() => _directory.Dispose();
 
     private static int Count(List<string> list)

@@ -16,13 +16,13 @@ public sealed class ShimHarness : IAsyncDisposable
     private readonly TempDirectory _directory = new("webengine-shim");
     private int? _shimPid;
 
-    private ShimHarness(string runtime, BusyboxBundle bundle)
+    private ShimHarness(string runtime, BusyboxBundle bundle, string containerId)
     {
         Prerequisites.RequireRoot();
         RuntimePath = RuntimeUnderTest.PathOf(runtime);
         ShimBinary = RepoPaths.ShimBinary;
         Bundle = bundle;
-        ContainerId = $"shimtest-{Guid.NewGuid():N}"[..21];
+        ContainerId = containerId;
         Directory.CreateDirectory(StateDirectory);
     }
 
@@ -43,9 +43,13 @@ public sealed class ShimHarness : IAsyncDisposable
     public static ShimHarness Create(string runtime, string[] args, Action<RuntimeSpec>? configure = null)
     {
         var bundle = new BusyboxBundle(args);
+        var containerId = $"shimtest-{Guid.NewGuid():N}"[..21];
+        // A top-level cgroup of its own, which delete removes whole: without one each runtime picks its default
+        // parent (ours /webengine, runc the root), and a parent stays behind.
+        bundle.Spec.Linux!.CgroupsPath = "/" + containerId;
         configure?.Invoke(bundle.Spec);
         bundle.WriteSpec();
-        return new ShimHarness(runtime, bundle);
+        return new ShimHarness(runtime, bundle, containerId);
     }
 
     public async Task<ShimClient> LaunchAsync(bool openStdin = false, long logMaxSize = 10 * 1024 * 1024, int logMaxFiles = 3)
@@ -106,6 +110,8 @@ public sealed class ShimHarness : IAsyncDisposable
                 }
             }
             RunRuntime("delete", "--force", ContainerId);
+            if (Bundle.Spec.Linux?.CgroupsPath is { Length: > 0 } cgroup)
+                EngineLeftovers.RemoveCgroupParent(cgroup);
             Bundle.Dispose();
             _directory.Dispose();
         }

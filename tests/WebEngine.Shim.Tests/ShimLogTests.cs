@@ -118,8 +118,11 @@ public sealed class ShimLogTests
     [Fact]
     public async Task Following_the_log_sees_new_lines_until_the_container_stops()
     {
+        // About three records fit a 256-byte file: at a tick every 0.25 s a file lives ~0.75 s. The follower polls
+        // every 10 ms but follows the current file only, so a follower that stalls longer than a file lives (a busy CI
+        // machine: with 0.05 s ticks it failed there) skips that file.
         await using var harness = ShimHarness.Create(RuntimeUnderTest.Runc,
-            ["sh", "-c", "i=1; while [ $i -le 20 ]; do echo tick$i; sleep 0.05; i=$((i+1)); done"]);
+            ["sh", "-c", "i=1; while [ $i -le 20 ]; do echo tick$i; sleep 0.25; i=$((i+1)); done"]);
         var client = await harness.LaunchAsync(logMaxSize: 256, logMaxFiles: 5);
         var stopped = new TaskCompletionSource();
         var lines = new List<string>();

@@ -31,7 +31,7 @@ internal static class AttachCommand
             if (!ReadExactly(socket.Fd, payload.AsSpan(0, length)))
                 break;
             if (kind == StreamFrame.Exit)
-                return ShimFrame.Decode(payload.AsSpan(0, length), ShimJsonContext.Default.ProcessStatus).ExitCode ?? 0;
+                return ShimJson.Parse(payload.AsMemory(0, length)).Int32OrNull("exitCode") ?? 0;
             FdIo.TryWriteAll(kind == StreamFrame.Stderr ? 2 : 1, payload.AsSpan(0, length), socket: false);
         }
         FdIo.TryWriteAll(2, "webengine-shim: the attach stream ended without an exit status\n"u8, socket: false);
@@ -40,16 +40,16 @@ internal static class AttachCommand
 
     private static void Request(int socket, ShimRequest request)
     {
-        FdIo.TryWriteAll(socket, ShimFrame.Encode(request, ShimJsonContext.Default.ShimRequest), socket: true);
+        FdIo.TryWriteAll(socket, ShimJson.RequestFrame(request), socket: true);
         Span<byte> header = stackalloc byte[ShimFrame.HeaderSize];
         if (!ReadExactly(socket, header))
             throw new ShimProtocolException($"the shim closed the connection after {request.Op}");
         var payload = new byte[ShimFrame.PayloadLength(header)];
         if (!ReadExactly(socket, payload))
             throw new ShimProtocolException($"the shim closed the connection after {request.Op}");
-        var response = ShimFrame.Decode(payload, ShimJsonContext.Default.ShimResponse);
-        if (!response.Ok)
-            throw new ShimRequestException($"{request.Op}: {response.Error}");
+        var (ok, error) = ShimJson.ReadResponse(payload);
+        if (!ok)
+            throw new ShimRequestException($"{request.Op}: {error}");
     }
 
     private static void CopyStdin(int socket)

@@ -11,12 +11,26 @@ internal sealed unsafe class ConsoleSocket : IDisposable
     private const int ReceiveTimeoutMs = 10_000;
 
     private readonly FileDescriptor _listener;
+    private readonly DirectoryInfo _directory;
 
-    public ConsoleSocket(string path)
+    /// <summary>
+    /// Listens in a private directory of its own under the temp directory (mode 0700, as containerd does): a socket
+    /// path may have at most 107 bytes, which a state directory holding a 64-hex container id below a long state root
+    /// would exceed, and nobody else may connect to it and hand us a terminal.
+    /// </summary>
+    public ConsoleSocket()
     {
-        Path = path;
-        File.Delete(path);
-        _listener = UnixSocket.Listen(path, backlog: 1);
+        _directory = Directory.CreateTempSubdirectory("webengine-console-");
+        Path = System.IO.Path.Combine(_directory.FullName, "console.sock");
+        try
+        {
+            _listener = UnixSocket.Listen(Path, backlog: 1);
+        }
+        catch
+        {
+            _directory.Delete(recursive: true);
+            throw;
+        }
     }
 
     public string Path { get; }
@@ -48,6 +62,6 @@ internal sealed unsafe class ConsoleSocket : IDisposable
     public void Dispose()
     {
         _listener.Dispose();
-        File.Delete(Path);
+        _directory.Delete(recursive: true);
     }
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using WebEngine.ShimProtocol;
 
 namespace WebEngine.Shim;
@@ -79,15 +78,29 @@ internal sealed class ContainerShim : IDisposable
     public int[] Pids()
     {
         var output = _runtime.RunChecked("ps", "--format", "json", Id);
-        return JsonSerializer.Deserialize(output, ShimJsonContext.Default.Int32Array) ?? [];
+        try
+        {
+            var pids = ShimJson.Parse(System.Text.Encoding.UTF8.GetBytes(output));
+            if (pids.Kind == JsonKind.Null)
+                return [];
+            var items = pids.Items ?? throw new ShimProtocolException("not an array");
+            var result = new int[items.Count];
+            for (var i = 0; i < items.Count; i++)
+                result[i] = items[i].Kind == JsonKind.Number ? (int)items[i].Number : throw new ShimProtocolException("not a pid");
+            return result;
+        }
+        catch (ShimProtocolException e)
+        {
+            throw new RuntimeCommandException($"{_runtime.Path} ps --format json {Id} printed something else than a list of pids ({e.Message}): {output}");
+        }
     }
 
     /// <summary>Runs <c>runtime exec --detach</c>; <paramref name="beforeStart"/> sees the process first, so an attach misses no output.</summary>
-    public ProcessStatus StartExec(string execId, JsonElement process, bool openStdin, Action<ShimProcess>? beforeStart)
+    public ProcessStatus StartExec(string execId, JsonNode process, bool openStdin, Action<ShimProcess>? beforeStart)
     {
         if (Init.Status is not (ProcessStatuses.Running or ProcessStatuses.Paused))
             throw new ShimOperationException(ShimErrorKinds.Conflict, $"container {Id} is {Init.Status}, not running");
-        var terminal = process.TryGetProperty("terminal", out var t) && t.ValueKind == JsonValueKind.True;
+        var terminal = process.Bool("terminal");
         var exec = new ShimProcess(Id, execId, terminal, log: null);
         lock (_lock)
         {
@@ -96,7 +109,7 @@ internal sealed class ContainerShim : IDisposable
         }
         beforeStart?.Invoke(exec);
         var processFile = Path.Combine(_options.StateDirectory, $"exec-{execId}.json");
-        File.WriteAllText(processFile, process.GetRawText());
+        File.WriteAllBytes(processFile, process.Raw.ToArray());
         var pidFile = Path.Combine(_options.StateDirectory, $"exec-{execId}.pid");
         CreateProcess(exec, ["exec", "--process", processFile, "--detach", "--pid-file", pidFile], pidFile, openStdin, $"exec-{execId}");
         File.Delete(processFile);
@@ -163,7 +176,7 @@ internal sealed class ContainerShim : IDisposable
         using var devNull = FileDescriptor.OpenDevNull(Interop.O_WRONLY);
         var (outRead, outWrite) = process.Terminal ? (null, null) : FileDescriptor.Pipe(PipeSize);
         var (errRead, errWrite) = FileDescriptor.Pipe(PipeSize);
-        using var console = process.Terminal ? new ConsoleSocket(Path.Combine(_options.StateDirectory, $"{name}-console.sock")) : null;
+        using var console = process.Terminal ? new ConsoleSocket() : null;
         if (console is not null)
             args.AddRange(["--console-socket", console.Path]);
         args.Add(Id);
@@ -209,7 +222,7 @@ internal sealed class ContainerShim : IDisposable
         try
         {
             // Written whole and renamed, so a reader never sees half a record.
-            File.WriteAllBytes(path + ".tmp", JsonSerializer.SerializeToUtf8Bytes(record, ShimJsonContext.Default.ExitRecord));
+            File.WriteAllBytes(path + ".tmp", ShimJson.ExitRecord(record));
             File.Move(path + ".tmp", path, overwrite: true);
         }
         catch (IOException e)
@@ -222,11 +235,9 @@ internal sealed class ContainerShim : IDisposable
     {
         try
         {
-            using var config = JsonDocument.Parse(File.ReadAllBytes(configPath));
-            return config.RootElement.TryGetProperty("process", out var process) &&
-                   process.TryGetProperty("terminal", out var terminal) && terminal.ValueKind == JsonValueKind.True;
+            return ShimJson.Parse(File.ReadAllBytes(configPath)).Property("process")?.Bool("terminal") ?? false;
         }
-        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or ShimProtocolException or UnauthorizedAccessException)
         {
             throw new UsageException($"read {configPath}: {e.Message}");
         }

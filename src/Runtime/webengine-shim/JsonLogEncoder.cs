@@ -14,10 +14,13 @@ internal static class JsonLogEncoder
 
     /// <summary>The bytes that go into a JSON string unchanged.</summary>
     private static readonly System.Buffers.SearchValues<byte> PlainAscii = System.Buffers.SearchValues.Create(
-        Enumerable.Range(0x20, 0x60).Select(b => (byte)b).Where(b => b is not ((byte)'"' or (byte)'\\' or (byte)'<' or (byte)'>' or (byte)'&')).ToArray());
+        " !#$%'()*+,-./0123456789:;=?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_`abcdefghijklmnopqrstuvwxyz{|}~\u007f"u8);
 
     /// <summary>Worst case size of a record for <paramref name="contentLength"/> bytes of content.</summary>
-    public static int MaxRecordSize(int contentLength) => contentLength * 6 + 128;
+    public static int MaxRecordSize(int contentLength) => MaxEscapedSize(contentLength) + 128;
+
+    /// <summary>Worst case size of <see cref="EscapeInto"/>'s output for <paramref name="contentLength"/> bytes (\u00XX for each).</summary>
+    public static int MaxEscapedSize(int contentLength) => contentLength * 6;
 
     /// <summary>Writes the record into <paramref name="output"/> and returns its length (<paramref name="output"/> must hold <see cref="MaxRecordSize"/>).</summary>
     public static int Encode(Span<byte> output, ReadOnlySpan<byte> content, bool newline, string stream, ReadOnlySpan<byte> time)
@@ -35,11 +38,28 @@ internal static class JsonLogEncoder
         return o;
     }
 
-    /// <summary>Formats a CLOCK_REALTIME instant the way Go's time.RFC3339Nano does in UTC.</summary>
+    /// <summary>The longest <see cref="FormatTime(Span{byte}, long, long)"/> writes.</summary>
+    public const int MaxTimeLength = 30;
+
+    /// <summary>
+    /// Formats a CLOCK_REALTIME instant the way Go's time.RFC3339Nano does in UTC. By hand rather than with a format
+    /// string: .NET's date formatting (with the time zone code it pulls in) would add code to every shim's memory.
+    /// </summary>
     public static int FormatTime(Span<byte> output, long seconds, long nanoseconds)
     {
         var utc = DateTime.UnixEpoch.AddSeconds(seconds);
-        utc.TryFormat(output, out var o, "yyyy'-'MM'-'dd'T'HH':'mm':'ss", System.Globalization.CultureInfo.InvariantCulture);
+        var o = 0;
+        Digits(output, ref o, utc.Year, 4);
+        output[o++] = (byte)'-';
+        Digits(output, ref o, utc.Month, 2);
+        output[o++] = (byte)'-';
+        Digits(output, ref o, utc.Day, 2);
+        output[o++] = (byte)'T';
+        Digits(output, ref o, utc.Hour, 2);
+        output[o++] = (byte)':';
+        Digits(output, ref o, utc.Minute, 2);
+        output[o++] = (byte)':';
+        Digits(output, ref o, utc.Second, 2);
         if (nanoseconds != 0)
         {
             output[o++] = (byte)'.';
@@ -60,13 +80,34 @@ internal static class JsonLogEncoder
         return o;
     }
 
+    /// <summary>The same format for a <see cref="DateTimeOffset"/> (times in the protocol, exit.json, shim.log).</summary>
+    public static int FormatTime(Span<byte> output, DateTimeOffset time)
+    {
+        var ticks = time.UtcTicks - DateTime.UnixEpoch.Ticks;
+        return FormatTime(output, ticks / TimeSpan.TicksPerSecond, ticks % TimeSpan.TicksPerSecond * 100);
+    }
+
+    private static void Digits(Span<byte> output, ref int o, int value, int count)
+    {
+        for (var i = count - 1; i >= 0; i--)
+        {
+            output[o + i] = (byte)('0' + value % 10);
+            value /= 10;
+        }
+        o += count;
+    }
+
     private static void Append(Span<byte> output, ref int o, ReadOnlySpan<byte> bytes)
     {
         bytes.CopyTo(output[o..]);
         o += bytes.Length;
     }
 
-    private static int EscapeInto(Span<byte> output, ReadOnlySpan<byte> content)
+    /// <summary>
+    /// Writes <paramref name="content"/> as the inside of a JSON string (as Docker's json-file does: quotes,
+    /// backslashes, control characters and &lt; &gt; &amp; escaped, invalid UTF-8 replaced) and returns its length.
+    /// </summary>
+    public static int EscapeInto(Span<byte> output, ReadOnlySpan<byte> content)
     {
         var o = 0;
         var i = 0;

@@ -26,7 +26,7 @@ internal static unsafe class ProcessSpawner
             Check(Interop.posix_spawn_file_actions_init(fileActions), "posix_spawn_file_actions_init");
             Check(Interop.posix_spawnattr_init(attributes), "posix_spawnattr_init");
             // Each target is first dup'ed away from 0..2+extra, so that a source fd that is another slot's target is not clobbered.
-            var targets = stdio.Concat(extraFds ?? []).ToArray();
+            int[] targets = [.. stdio, .. extraFds ?? []];
             for (var i = 0; i < targets.Length; i++)
                 Check(Interop.posix_spawn_file_actions_adddup2(fileActions, targets[i], 1000 + i), "posix_spawn_file_actions_adddup2");
             for (var i = 0; i < targets.Length; i++)
@@ -65,15 +65,16 @@ internal static unsafe class ProcessSpawner
             throw new SystemCallException(call, Interop.ErrnoName(result));
     }
 
-    private static IEnumerable<string> CurrentEnvironment()
+    private static List<string> CurrentEnvironment()
     {
+        List<string> environment = [];
         foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
-            yield return $"{entry.Key}={entry.Value}";
+            environment.Add($"{entry.Key}={entry.Value}");
+        return environment;
     }
 
-    private static byte** ToNativeStrings(IEnumerable<string> strings)
+    private static byte** ToNativeStrings(IReadOnlyList<string> list)
     {
-        var list = strings.ToList();
         var array = (byte**)NativeMemory.AllocZeroed((nuint)(list.Count + 1), (nuint)sizeof(byte*));
         for (var i = 0; i < list.Count; i++)
         {

@@ -7,7 +7,9 @@ internal static class ShimLog
 {
     public static void Error(string message)
     {
-        var line = Encoding.UTF8.GetBytes($"{DateTime.UtcNow:O} webengine-shim[{Environment.ProcessId}]: {message}\n");
+        Span<byte> time = stackalloc byte[JsonLogEncoder.MaxTimeLength];
+        var length = JsonLogEncoder.FormatTime(time, DateTimeOffset.UtcNow);
+        var line = Encoding.UTF8.GetBytes($"{Encoding.ASCII.GetString(time[..length])} webengine-shim[{Environment.ProcessId}]: {message}\n");
         FdIo.TryWriteAll(2, line, socket: false);
     }
 }

@@ -25,11 +25,15 @@ internal sealed class ShimOptions
     public string? ExecId { get; private set; }
 
     /// <summary>The options as command-line arguments again, for the detached second stage.</summary>
-    public IEnumerable<string> ToArguments()
+    public List<string> ToArguments()
     {
-        string[] args = ["--id", Id, "--bundle", Bundle, "--socket", Socket, "--state-dir", StateDirectory, "--log-path", LogPath,
+        List<string> args = ["--id", Id, "--bundle", Bundle, "--socket", Socket, "--state-dir", StateDirectory, "--log-path", LogPath,
             "--runtime", Runtime, "--log-max-size", LogMaxSize.ToString(), "--log-max-files", LogMaxFiles.ToString()];
-        return args.Concat(RuntimeRoot is null ? [] : ["--runtime-root", RuntimeRoot]).Concat(OpenStdin ? ["--stdin"] : []);
+        if (RuntimeRoot is not null)
+            args.AddRange(["--runtime-root", RuntimeRoot]);
+        if (OpenStdin)
+            args.Add("--stdin");
+        return args;
     }
 
     public static ShimOptions Parse(IReadOnlyList<string> args, bool requireContainer)

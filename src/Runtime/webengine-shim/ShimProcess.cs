@@ -1,4 +1,3 @@
-using System.Text.Json;
 using WebEngine.ShimProtocol;
 
 namespace WebEngine.Shim;
@@ -215,7 +214,7 @@ internal sealed class ShimProcess : IDisposable
         Terminal = _status.Terminal, StartedAt = _status.StartedAt, FinishedAt = _status.FinishedAt, Error = _status.Error,
     };
 
-    private byte[] ExitPayload() => JsonSerializer.SerializeToUtf8Bytes(Copy(), ShimJsonContext.Default.ProcessStatus);
+    private byte[] ExitPayload() => ShimJson.ProcessStatus(Copy());
 
     private void StartPump(FileDescriptor fd, string stream, byte kind, bool owned)
     {

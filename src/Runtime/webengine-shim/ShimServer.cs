@@ -1,4 +1,3 @@
-using System.Text.Json;
 using WebEngine.ShimProtocol;
 
 namespace WebEngine.Shim;
@@ -9,6 +8,9 @@ namespace WebEngine.Shim;
 /// </summary>
 internal sealed unsafe class ShimServer(ContainerShim shim, FileDescriptor listener, string socketPath)
 {
+    private static readonly System.Buffers.SearchValues<char> ExecIdCharacters =
+        System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.");
+
     private readonly object _shutdownLock = new();
 
     /// <summary>Accepts connections until a shutdown request; returns then.</summary>
@@ -47,7 +49,7 @@ internal sealed unsafe class ShimServer(ContainerShim shim, FileDescriptor liste
                     else
                         response = Handle(request, connection.Fd, ref afterResponse);
                     greeted |= request.Op == ShimOperations.Hello && response.Ok;
-                    if (!FdIo.TryWriteAll(connection.Fd, ShimFrame.Encode(response, ShimJsonContext.Default.ShimResponse), socket: true))
+                    if (!FdIo.TryWriteAll(connection.Fd, ShimJson.ResponseFrame(response), socket: true))
                         return;
                     if (afterResponse is not null)
                     {
@@ -122,7 +124,7 @@ internal sealed unsafe class ShimServer(ContainerShim shim, FileDescriptor liste
         {
             return ShimResponse.Failure(ShimErrorKinds.RuntimeFailed, e.Message);
         }
-        catch (Exception e) when (e is SystemCallException or IOException or InvalidOperationException or JsonException)
+        catch (Exception e) when (e is SystemCallException or IOException or InvalidOperationException or ShimProtocolException)
         {
             return ShimResponse.Failure(ShimErrorKinds.InvalidArgument, $"{request.Op}: {e.Message}");
         }
@@ -130,10 +132,10 @@ internal sealed unsafe class ShimServer(ContainerShim shim, FileDescriptor liste
 
     private ShimResponse Exec(ShimRequest request, int socket, ref Action? afterResponse)
     {
-        if (string.IsNullOrEmpty(request.ExecId) || request.Process is not { ValueKind: JsonValueKind.Object } process)
+        if (string.IsNullOrEmpty(request.ExecId) || request.Process is not { Kind: JsonKind.Object } process)
             return ShimResponse.Failure(ShimErrorKinds.InvalidArgument, "exec needs an execId and a process object");
         // The exec id names files in the state directory.
-        if (request.ExecId.Length > 64 || request.ExecId[0] == '.' || !request.ExecId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+        if (request.ExecId.Length > 64 || request.ExecId[0] == '.' || request.ExecId.AsSpan().ContainsAnyExcept(ExecIdCharacters))
             return ShimResponse.Failure(ShimErrorKinds.InvalidArgument, $"exec id {request.ExecId} must be 1-64 letters, digits, '-', '_' or '.', not starting with '.'");
         ShimProcess? execProcess = null;
         AttachedClient? client = null;
@@ -203,7 +205,14 @@ internal sealed unsafe class ShimServer(ContainerShim shim, FileDescriptor liste
             return null;
         var payload = new byte[ShimFrame.PayloadLength(header)];
         ReadExactly(socket, payload, allowEnd: false);
-        return ShimFrame.Decode(payload, ShimJsonContext.Default.ShimRequest);
+        try
+        {
+            return ShimJson.ReadRequest(payload);
+        }
+        catch (ShimProtocolException e)
+        {
+            throw new ShimProtocolException($"frame is not a valid ShimRequest: {e.Message}");
+        }
     }
 
     private static bool ReadExactly(int socket, Span<byte> buffer, bool allowEnd)

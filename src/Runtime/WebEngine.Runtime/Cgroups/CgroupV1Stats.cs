@@ -50,8 +50,12 @@ internal static class CgroupV1Stats
         ulong read = 0, write = 0;
         if (directories.TryGetValue("blkio", out var blkio))
         {
-            // "major:minor Read|Write|Sync|Async|Discard|Total bytes" lines, then a "Total bytes" line.
-            var text = CgroupFile.ReadIfExists(blkio, "blkio.throttle.io_service_bytes_recursive") ?? "";
+            // "major:minor Read|Write|Sync|Async|Discard|Total bytes" lines, then a "Total bytes" line. BFQ counts
+            // every request it schedules; the throttle layer counts only on a disk where some cgroup ever had a
+            // throttle rule (this 6.18 kernel sets it up on first use), so BFQ's figures come first where it runs.
+            var text = CgroupFile.ReadIfExists(blkio, "blkio.bfq.io_service_bytes_recursive") is { Length: > 0 } bfq
+                ? bfq
+                : CgroupFile.ReadIfExists(blkio, "blkio.throttle.io_service_bytes_recursive") ?? "";
             foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
             {
                 var parts = line.Split(' ');

@@ -58,7 +58,7 @@ public static class ContainerInit
             Sys.Chdir(request.Process.Cwd);
             ProcessFinalizer.PrepareRlimits(request.Process);
             programPath = ProcessFinalizer.LookPath(request.Process)
-                ?? throw new ContainerStageException(NotFoundMessage(request.Process.Args![0]), programNotFound: true);
+                ?? throw new ContainerStageException(NotFoundMessage(request.Process), programNotFound: true);
             seccomp = request.Spec.Linux?.Seccomp is { } filter ? SeccompProgram.Compile(filter) : null;
         }
         catch (Exception e)
@@ -77,6 +77,11 @@ public static class ContainerInit
             HookRunner.Run(request.Spec.Hooks?.StartContainer, "startContainer", request.HookState!);
             ProcessFinalizer.Exec(request.Process, programPath, request.PreserveFds, seccomp == null ? null : seccomp.Install);
         }
+        catch (LinuxException e) when (e.ErrorNumber == Errno.ENOEXEC)
+        {
+            // A binary for another architecture (or no binary at all): runc's words, which users and docker know.
+            Console.Error.WriteLine($"webengine-runtime init: {e.Operation}: exec format error");
+        }
         catch (Exception e)
         {
             Console.Error.WriteLine($"webengine-runtime init: {e.Message}");
@@ -84,6 +89,20 @@ public static class ContainerInit
         return 1;
     }
 
-    public static string NotFoundMessage(string program) =>
-        $"exec: \"{program}\": executable file not found in $PATH";
+    /// <summary>
+    /// Why the program cannot run, in the words Docker's CLI maps to exit codes: 127 for "executable file not found" or
+    /// "no such file or directory", 126 for "permission denied" or "is a directory".
+    /// </summary>
+    public static string NotFoundMessage(Oci.Process process)
+    {
+        var program = process.Args![0];
+        if (!program.Contains('/'))
+            return $"exec: \"{program}\": executable file not found in $PATH";
+        return ProcessFinalizer.TryStatProgram(process) switch
+        {
+            null => $"exec: \"{program}\": stat {program}: no such file or directory",
+            { } mode when (mode & Libc.S_IFMT) == Libc.S_IFDIR => $"exec: \"{program}\": is a directory",
+            _ => $"exec: \"{program}\": permission denied",
+        };
+    }
 }

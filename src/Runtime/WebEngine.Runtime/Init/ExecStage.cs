@@ -36,7 +36,7 @@ public static class ExecStage
             Sys.Chdir(request.Process.Cwd);
             ProcessFinalizer.PrepareRlimits(request.Process);
             var programPath = ProcessFinalizer.LookPath(request.Process)
-                ?? throw new ContainerStageException(ContainerInit.NotFoundMessage(request.Process.Args![0]), programNotFound: true);
+                ?? throw new ContainerStageException(ContainerInit.NotFoundMessage(request.Process), programNotFound: true);
             var seccomp = request.Spec.Linux?.Seccomp is { } filter ? SeccompProgram.Compile(filter) : null;
             if (request.Detach)
             {

@@ -180,6 +180,9 @@ public static unsafe class ProcessFinalizer
             throw LinuxException.FromLastError("capset");
     }
 
+    /// <summary>The file mode of a program given with a path (relative to the process's cwd), or null when there is none.</summary>
+    public static uint? TryStatProgram(OciProcess process) => Sys.TryStat(Path.Combine(process.Cwd, process.Args![0])) is { } st ? st.Mode : null;
+
     private static bool IsExecutable(string path)
     {
         var st = Sys.TryStat(path);

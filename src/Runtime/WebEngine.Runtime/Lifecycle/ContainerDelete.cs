@@ -24,7 +24,7 @@ public static class ContainerDelete
         }
         var status = ContainerStatusProbe.StatusOf(store, record);
         LifecycleRules.Require(LifecycleOperation.Delete, id, status, force);
-        var cgroup = ContainerCgroups.Open(record.Spec, id);
+        var cgroup = ContainerCgroups.Open(record);
         if (status != LifecycleStatus.Stopped)
         {
             ContainerKill.Run(store, id, Libc.SIGKILL, all: true);
@@ -34,6 +34,6 @@ public static class ContainerDelete
         cgroup.Remove();
         var state = ContainerStatusProbe.StateJson(ContainerStatusProbe.StateOf(store, record, LifecycleStatus.Stopped));
         store.Remove(id);
-        return HookRunner.RunAll(record.Spec.Hooks?.Poststop, "poststop", state);
+        return HookRunner.RunAll(record.Hooks?.Poststop, "poststop", state);
     }
 }

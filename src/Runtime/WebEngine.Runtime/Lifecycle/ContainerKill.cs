@@ -14,7 +14,7 @@ public static class ContainerKill
             Send(record.Pid, signal);
             return;
         }
-        var cgroup = ContainerCgroups.Open(record.Spec, id);
+        var cgroup = ContainerCgroups.Open(record);
         // A frozen process keeps a signal pending; stop it from running on, then let it receive.
         if (cgroup.IsFrozen())
         {

@@ -43,7 +43,7 @@ public static class ContainerList
                 Bundle = record.Bundle,
                 Rootfs = record.Rootfs,
                 Created = record.Created,
-                Annotations = record.Spec.Annotations,
+                Annotations = record.Annotations,
                 Owner = record.Owner,
             });
         }

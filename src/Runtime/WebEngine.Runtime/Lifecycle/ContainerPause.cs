@@ -19,5 +19,5 @@ public static class ContainerPause
         CgroupOf(record).Thaw();
     }
 
-    private static ICgroupManager CgroupOf(ContainerRecord record) => ContainerCgroups.Open(record.Spec, record.Id);
+    private static ICgroupManager CgroupOf(ContainerRecord record) => ContainerCgroups.Open(record);
 }

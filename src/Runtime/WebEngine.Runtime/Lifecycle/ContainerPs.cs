@@ -8,6 +8,6 @@ public static class ContainerPs
         var record = store.Load(id);
         if (ContainerStatusProbe.StatusOf(store, record) == LifecycleStatus.Stopped)
             return [];
-        return [.. ContainerCgroups.Open(record.Spec, id).GetPids()];
+        return [.. ContainerCgroups.Open(record).GetPids()];
     }
 }

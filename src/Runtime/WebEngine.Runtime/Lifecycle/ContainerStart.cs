@@ -36,6 +36,6 @@ public static unsafe class ContainerStart
             File.Delete(fifoPath);
         }
         var state = ContainerStatusProbe.StateJson(ContainerStatusProbe.StateOf(store, record, LifecycleStatus.Running));
-        return HookRunner.RunAll(record.Spec.Hooks?.Poststart, "poststart", state);
+        return HookRunner.RunAll(record.Hooks?.Poststart, "poststart", state);
     }
 }

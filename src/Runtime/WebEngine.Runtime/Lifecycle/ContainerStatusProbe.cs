@@ -12,7 +12,7 @@ public static class ContainerStatusProbe
             return LifecycleStatus.Stopped;
         if (File.Exists(store.ExecFifoOf(record.Id)))
             return LifecycleStatus.Created;
-        if (ContainerCgroups.Open(record.Spec, record.Id).IsFrozen())
+        if (ContainerCgroups.Open(record).IsFrozen())
             return LifecycleStatus.Paused;
         return LifecycleStatus.Running;
     }
@@ -29,12 +29,12 @@ public static class ContainerStatusProbe
         var current = status ?? StatusOf(store, record);
         return new ContainerState
         {
-            OciVersion = record.Spec.OciVersion,
+            OciVersion = record.OciVersion,
             Id = record.Id,
             Status = current.ToOciString(),
             Pid = current == LifecycleStatus.Stopped ? 0 : record.Pid,
             Bundle = record.Bundle,
-            Annotations = record.Spec.Annotations,
+            Annotations = record.Annotations,
         };
     }
 

@@ -23,7 +23,7 @@ public static class SpecLoader
         RuntimeSpec? spec;
         try
         {
-            spec = JsonSerializer.Deserialize(bytes, OciJsonContext.Default.RuntimeSpec);
+            spec = JsonSerializer.Deserialize(bytes, RuntimeJsonContext.Default.RuntimeSpec);
         }
         catch (JsonException e)
         {
