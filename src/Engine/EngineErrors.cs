@@ -15,5 +15,11 @@ public sealed class ConflictException(string message, Exception? inner = null) :
 /// <summary>The request or the data it brought is malformed or not allowed (a bad reference, a malicious archive).</summary>
 public sealed class InvalidArgumentException(string message, Exception? inner = null) : EngineException(message, inner);
 
+/// <summary>A registry refused the credentials given (docker login with a wrong password).</summary>
+public sealed class UnauthorizedException(string message, Exception? inner = null) : EngineException(message, inner);
+
 /// <summary>A remote service (a registry) failed or could not be reached.</summary>
 public sealed class UnavailableException(string message, Exception? inner = null) : EngineException(message, inner);
+
+/// <summary>The object refuses the operation for good (a write into a read-only rootfs or volume).</summary>
+public sealed class ForbiddenException(string message, Exception? inner = null) : EngineException(message, inner);

@@ -33,6 +33,9 @@ public sealed class EngineOptions
     /// <summary>Copy image layers into each container's rootfs instead of mounting overlayfs.</summary>
     public bool ForceCopyRootfs { get; set; }
 
+    /// <summary>Bytes of temporary data one image load, import or pull may write (0: only the data root's free space bounds it).</summary>
+    public long ImageStagingLimit { get; set; }
+
     /// <summary>Seconds between StopSignal and SIGKILL when the container does not say (Docker's 10).</summary>
     public int DefaultStopTimeoutSeconds { get; set; } = 10;
 
@@ -43,6 +46,12 @@ public sealed class EngineOptions
 
     /// <summary>How many events the event table keeps; older ones are deleted (Docker keeps 256 in memory).</summary>
     public int EventRetention { get; set; } = 10_000;
+
+    /// <summary>How long a finished exec stays inspectable before the engine forgets it (Moby's exec GC: minutes).</summary>
+    public TimeSpan ExecRetention { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Bridge networks: device names, firewall table, address pools, ephemeral host ports.</summary>
+    public Networks.NetworkingOptions Networking { get; set; } = new();
 
     public string DatabasePath => Path.Combine(DataRoot, "webengine.db");
     public string ContainersDirectory => Path.Combine(DataRoot, "containers");

@@ -37,6 +37,9 @@ public sealed class ContainerRecord
 
     public int RestartCount { get; set; }
 
+    /// <summary>The health of the last run with a healthcheck (status, failing streak, last results) as JSON; null without one.</summary>
+    public string? HealthJson { get; set; }
+
     /// <summary>The configured runtime's name (runc, webengine-runtime...).</summary>
     public required string Runtime { get; set; }
 

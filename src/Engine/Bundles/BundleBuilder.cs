@@ -84,7 +84,7 @@ public sealed class BundleBuilder(BundleBuilderOptions options, IVolumeResolver 
             Annotations = host.Annotations.Count == 0 ? null : new Dictionary<string, string>(host.Annotations),
             Linux = new Linux
             {
-                Namespaces = Namespaces(host),
+                Namespaces = Namespaces(host, request.NetworkNamespacePath),
                 Devices = devices,
                 CgroupsPath = $"{options.CgroupParent.TrimEnd('/')}/{request.ContainerId}",
                 Resources = ResourcesSpec.Create(host, options.SwapLimitSupported, deviceRules),
@@ -104,12 +104,12 @@ public sealed class BundleBuilder(BundleBuilderOptions options, IVolumeResolver 
         return request.Host.IsHostNetwork ? Environment.MachineName : request.ContainerId[..12];
     }
 
-    private List<LinuxNamespace> Namespaces(HostConfig host)
+    private List<LinuxNamespace> Namespaces(HostConfig host, string? networkNamespacePath)
     {
         // Docker keeps a private UTS namespace even with the host's network; only the netns is shared.
         List<LinuxNamespace> namespaces = [new() { Type = "pid" }, new() { Type = "ipc" }, new() { Type = "uts" }, new() { Type = "mount" }];
         if (!host.IsHostNetwork)
-            namespaces.Add(new LinuxNamespace { Type = "network" });
+            namespaces.Add(new LinuxNamespace { Type = "network", Path = networkNamespacePath });
         if (options.PrivateCgroupNamespace)
             namespaces.Add(new LinuxNamespace { Type = "cgroup" });
         return namespaces;

@@ -12,4 +12,10 @@ public sealed record BundleRequest(string ContainerId, ContainerConfig Config, H
 {
     /// <summary>The container's own addresses on its network, listed in /etc/hosts under its hostname.</summary>
     public IReadOnlyList<IPAddress> Addresses { get; init; } = [];
+
+    /// <summary>
+    /// The network namespace the container joins (made by the network service, or another container's); null makes
+    /// the runtime create an empty one. Ignored on the host's network.
+    /// </summary>
+    public string? NetworkNamespacePath { get; init; }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using WebEngine.Engine.Networks;
 using WebEngine.Engine.Security;
 
 namespace WebEngine.Engine.Containers;
@@ -178,14 +179,23 @@ public static class ContainerCreateValidator
 
     private static void ValidateNetwork(HostConfig host)
     {
-        switch (host.NetworkMode)
+        // Which networks exist is the network service's to say; here only the form of the request is checked.
+        if (host.NetworkContainer is { } other)
         {
-            case "" or "default" or "bridge" or "none" or "host":
-                break;
-            case var mode when mode.StartsWith("container:", StringComparison.Ordinal):
-                throw new InvalidArgumentException($"network mode {mode}: joining another container's network is not supported yet");
-            case var name:
-                throw new NotFoundException($"network {name} not found");
+            if (other.Length == 0)
+                throw new InvalidArgumentException("invalid network mode \"container:\": no container given");
+            if (host.PortBindings.Count > 0 || host.PublishAllPorts)
+                throw new InvalidArgumentException("conflicting options: port publishing and the container type network mode");
+            if (host.ExtraHosts.Count > 0)
+                throw new InvalidArgumentException("conflicting options: custom host-to-IP mapping and the network mode");
+            if (host.Dns.Count > 0)
+                throw new InvalidArgumentException("conflicting options: dns and the network mode");
+        }
+        foreach (var (port, bindings) in host.PortBindings)
+        {
+            PublishedPorts.ParseContainerPort(port);
+            foreach (var binding in bindings ?? [])
+                PublishedPorts.ParseBinding(port, binding);
         }
         foreach (var entry in host.ExtraHosts)
             ParseExtraHost(entry);

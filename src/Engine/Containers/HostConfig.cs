@@ -1,3 +1,5 @@
+using WebEngine.Engine.Networks;
+
 namespace WebEngine.Engine.Containers;
 
 /// <summary>The non-portable part of a container's configuration (Docker's <c>HostConfig</c>).</summary>
@@ -47,8 +49,14 @@ public sealed record HostConfig
     /// <summary>Container path to tmpfs mount options ("size=64m,mode=1777").</summary>
     public IReadOnlyDictionary<string, string> Tmpfs { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>"none", "host", or (later) "bridge"/a network name; empty means the default network.</summary>
+    /// <summary>"none", "host", "bridge", "container:&lt;id or name&gt;" or a network's name or id; empty means "bridge".</summary>
     public string NetworkMode { get; init; } = "";
+
+    /// <summary>"80/tcp" (or "80", "53/udp") → where it is published on the host.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<PortBinding>> PortBindings { get; init; } = new Dictionary<string, IReadOnlyList<PortBinding>>();
+
+    /// <summary>docker run -P: every exposed port gets a random host port.</summary>
+    public bool PublishAllPorts { get; init; }
 
     /// <summary>"hostname:ip" entries added to /etc/hosts.</summary>
     public IReadOnlyList<string> ExtraHosts { get; init; } = [];
@@ -65,4 +73,7 @@ public sealed record HostConfig
     public IReadOnlyDictionary<string, string> Annotations { get; init; } = new Dictionary<string, string>();
 
     public bool IsHostNetwork => NetworkMode == "host";
+
+    /// <summary>NetworkMode "container:&lt;id or name&gt;": the container whose network namespace this one shares, else null.</summary>
+    public string? NetworkContainer => NetworkMode.StartsWith("container:", StringComparison.Ordinal) ? NetworkMode["container:".Length..] : null;
 }

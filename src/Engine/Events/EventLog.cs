@@ -76,6 +76,14 @@ public sealed class EventLog
         await CommitAsync(db, cancellationToken);
     }
 
+    /// <summary>
+    /// The event a prune ends with, as Moby's: no actor id, the bytes it freed in "reclaimed"; published even when
+    /// nothing was removed.
+    /// </summary>
+    public Task PublishPruneAsync(string type, long reclaimed, CancellationToken cancellationToken) =>
+        PublishAsync(type, "prune", "", new Dictionary<string, string> { ["reclaimed"] = reclaimed.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            cancellationToken);
+
     /// <summary>Stored events between two times (nanoseconds since the epoch), oldest first.</summary>
     public async Task<IReadOnlyList<EngineEvent>> ListAsync(EventFilter filter, long? sinceNano, long? untilNano, CancellationToken cancellationToken)
     {

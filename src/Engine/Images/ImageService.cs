@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using WebEngine.Data;
 using WebEngine.Data.Images;
+using WebEngine.Engine.Events;
 using WebEngine.Engine.Images.Content;
 using WebEngine.Engine.Images.Layers;
 using WebEngine.Engine.Images.Model;
@@ -17,15 +18,18 @@ public sealed class ImageService
 {
     private readonly WebEngineDatabase _database;
     private readonly IImageUsage? _usage;
+    private readonly EventLog? _events;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
     private int _activeIngests;
 
     /// <param name="usage">Images the engine's containers use beyond those with a prepared rootfs (optional).</param>
-    public ImageService(ImageStoreOptions options, WebEngineDatabase database, IImageUsage? usage = null)
+    /// <param name="events">Where image events (pull, push, load, import, save, tag, untag, delete) go (optional).</param>
+    public ImageService(ImageStoreOptions options, WebEngineDatabase database, IImageUsage? usage = null, EventLog? events = null)
     {
         Options = options;
         _database = database;
         _usage = usage;
+        _events = events;
         Content = new ContentStore(options.DataRoot);
         Layers = new LayerStore(options.DataRoot);
         Layers.RemoveLeftovers();
@@ -77,6 +81,17 @@ public sealed class ImageService
 
     public Task ReleaseRootfsAsync(string containerId, CancellationToken cancellationToken) =>
         Rootfs.ReleaseAsync(containerId, cancellationToken);
+
+    /// <summary>Publishes an image event in Docker's shape: Actor.ID is the image id (a reference for pull and push), "name" the reference.</summary>
+    internal async Task PublishEventAsync(string action, string actorId, string name, CancellationToken cancellationToken)
+    {
+        if (_events is not null)
+            await _events.PublishAsync(EventTypes.Image, action, actorId, new Dictionary<string, string> { ["name"] = name }, cancellationToken);
+    }
+
+    /// <summary>docker save reports each image it wrote.</summary>
+    public Task PublishSaveEventAsync(ImageDetails image, CancellationToken cancellationToken) =>
+        PublishEventAsync("save", image.Id, image.RepoTags.FirstOrDefault() ?? image.Id, cancellationToken);
 
     /// <summary>Images with a container rootfs, plus what the engine reports.</summary>
     public async Task<IReadOnlySet<string>> GetImageIdsInUseAsync(CancellationToken cancellationToken)
@@ -235,6 +250,7 @@ public sealed class ImageService
         {
             _writeLock.Release();
         }
+        await PublishEventAsync("tag", id, reference.ToFamiliarString(), cancellationToken);
     }
 
     /// <summary>Records that a registry knows the image as repository@digest (after a push).</summary>
@@ -285,9 +301,14 @@ public sealed class ImageService
                     db.ImageDigests.Remove(digest);
                     result.Add(new ImageDeleteItem(reference.ToFamiliarString(), null));
                 }
+                if (result.Count == 0)
+                    throw new NotFoundException($"No such image: {nameOrId}");
+                if (inUse && record.Tags.Count == 0 && !force)
+                    throw new ConflictException($"conflict: unable to remove repository reference \"{nameOrId}\" (must force) - container is using its referenced image {Short(id)}");
                 if (record.Tags.Count > 0 || inUse)
                 {
                     await db.SaveChangesAsync(cancellationToken);
+                    await PublishDeleteEventsAsync(id, result, cancellationToken);
                     return result;
                 }
             }
@@ -319,12 +340,25 @@ public sealed class ImageService
         {
             _writeLock.Release();
         }
+        await PublishDeleteEventsAsync(id, result, cancellationToken);
         await CollectGarbageAsync(cancellationToken);
         return result;
     }
 
+    private async Task PublishDeleteEventsAsync(string id, IEnumerable<ImageDeleteItem> items, CancellationToken cancellationToken)
+    {
+        foreach (var item in items)
+            await PublishEventAsync(item.Untagged is null ? "delete" : "untag", item.Deleted ?? id, item.Untagged ?? id, cancellationToken);
+    }
+
     /// <summary>docker image prune: deletes every image without a tag that no container uses.</summary>
-    public async Task<ImagePruneResult> PruneDanglingAsync(CancellationToken cancellationToken)
+    public Task<ImagePruneResult> PruneDanglingAsync(CancellationToken cancellationToken) => PruneAsync(all: false, null, cancellationToken);
+
+    /// <summary>
+    /// docker image prune [-a]: deletes the images no container uses that have no tag (with <paramref name="all"/>,
+    /// tagged ones too), among those <paramref name="matches"/> selects (the API's until and label filters).
+    /// </summary>
+    public async Task<ImagePruneResult> PruneAsync(bool all, Func<ImageDetails, bool>? matches, CancellationToken cancellationToken)
     {
         var inUse = await GetImageIdsInUseAsync(cancellationToken);
         var deleted = new List<ImageDeleteItem>();
@@ -332,9 +366,11 @@ public sealed class ImageService
         try
         {
             await using var db = _database.CreateContext();
-            var dangling = await db.Images.Include(i => i.Digests).Where(i => !i.Tags.Any()).ToListAsync(cancellationToken);
-            foreach (var record in dangling.Where(r => !inUse.Contains(r.Id)))
+            var candidates = await db.Images.Include(i => i.Layers).Include(i => i.Tags).Include(i => i.Digests)
+                .Where(i => all || !i.Tags.Any()).ToListAsync(cancellationToken);
+            foreach (var record in candidates.Where(r => !inUse.Contains(r.Id) && (matches is null || matches(ToDetails(r)))))
             {
+                deleted.AddRange(record.Tags.Select(t => new ImageDeleteItem(ImageReference.Parse(t.Reference).ToFamiliarString(), null)));
                 deleted.AddRange(record.Digests.Select(d => new ImageDeleteItem(ImageReference.Parse(d.Reference).ToFamiliarString(), null)));
                 db.Images.Remove(record);
                 deleted.Add(new ImageDeleteItem(null, record.Id));
@@ -345,7 +381,11 @@ public sealed class ImageService
         {
             _writeLock.Release();
         }
+        foreach (var item in deleted)
+            await PublishEventAsync(item.Untagged is null ? "delete" : "untag", item.Deleted ?? "", item.Untagged ?? item.Deleted ?? "", cancellationToken);
         var reclaimed = await CollectGarbageAsync(cancellationToken);
+        if (_events is not null)
+            await _events.PublishPruneAsync(EventTypes.Image, reclaimed, cancellationToken);
         return new ImagePruneResult(deleted, reclaimed);
     }
 

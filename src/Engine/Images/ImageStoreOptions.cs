@@ -15,6 +15,18 @@ public sealed class ImageStoreOptions
     /// <summary>How many layers a pull downloads at once (Docker's default is 3).</summary>
     public int MaxConcurrentDownloads { get; init; } = 3;
 
-    /// <summary>The platform picked from multi-platform indexes.</summary>
+    /// <summary>How many bytes a push sends per PATCH of a chunked blob upload; a smaller blob goes in one PUT.</summary>
+    public int PushChunkSize { get; init; } = 16 << 20;
+
+    /// <summary>
+    /// Bytes of temporary data one load, import or pull may write before its image is committed (0: no limit but the
+    /// data root's free space, which always applies).
+    /// </summary>
+    public long StagingLimit { get; init; }
+
+    /// <summary>The host's architecture: the platform picked from multi-platform indexes unless a pull names another.</summary>
     public string Architecture { get; init; } = "amd64";
+
+    /// <summary>linux/<see cref="Architecture"/>, normalized.</summary>
+    public ImagePlatform Platform => ImagePlatform.Of("linux", Architecture, null);
 }

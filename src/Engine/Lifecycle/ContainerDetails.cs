@@ -1,4 +1,5 @@
 using WebEngine.Engine.Containers;
+using WebEngine.Engine.Networks;
 
 namespace WebEngine.Engine.Lifecycle;
 
@@ -29,6 +30,7 @@ public sealed record ContainerDetails
     public required ContainerConfig Config { get; init; }
     public required HostConfig HostConfig { get; init; }
     public required IReadOnlyList<MountPoint> Mounts { get; init; }
+    public NetworkSettings NetworkSettings { get; init; } = new();
 }
 
 /// <summary>inspect's State.</summary>
@@ -51,6 +53,9 @@ public sealed record ContainerStateDetails
     /// <summary>Docker's zero time (0001-01-01T00:00:00Z) until the first start.</summary>
     public DateTime StartedAt { get; init; }
     public DateTime FinishedAt { get; init; }
+
+    /// <summary>Null when the container has no healthcheck (or has not run one since the engine started).</summary>
+    public ContainerHealth? Health { get; init; }
 }
 
 /// <summary>One row of docker ps (Docker's ContainerSummary).</summary>
@@ -76,7 +81,16 @@ public sealed record ContainerSummary
     /// <summary>The human text: "Up 5 minutes", "Exited (0) 5 minutes ago".</summary>
     public required string Status { get; init; }
 
+    /// <summary>The healthcheck's status (starting, healthy, unhealthy), or null without a healthcheck.</summary>
+    public string? Health { get; init; }
+
     public required IReadOnlyDictionary<string, string> Labels { get; init; }
     public required IReadOnlyList<MountPoint> Mounts { get; init; }
     public required string NetworkMode { get; init; }
+
+    /// <summary>Published and exposed ports.</summary>
+    public IReadOnlyList<PortSummary> Ports { get; init; } = [];
+
+    /// <summary>Network name → the container's endpoint on it (docker ps's NetworkSettings.Networks).</summary>
+    public IReadOnlyDictionary<string, EndpointSettings> Networks { get; init; } = new Dictionary<string, EndpointSettings>();
 }

@@ -1,4 +1,5 @@
 using WebEngine.Engine.Containers;
+using WebEngine.Engine.Networks;
 
 namespace WebEngine.Engine.Lifecycle;
 
@@ -7,6 +8,9 @@ public sealed record ContainerCreateRequest(ContainerConfig Config, HostConfig H
 {
     /// <summary>One of the engine's configured runtimes; null for the default.</summary>
     public string? Runtime { get; init; }
+
+    /// <summary>NetworkingConfig.EndpointsConfig: network name or id → aliases and address on it.</summary>
+    public IReadOnlyDictionary<string, EndpointConfig> Networks { get; init; } = new Dictionary<string, EndpointConfig>();
 }
 
 public sealed record ContainerCreateResult(string Id, IReadOnlyList<string> Warnings);

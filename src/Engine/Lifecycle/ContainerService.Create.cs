@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using WebEngine.Data.Containers;
 using WebEngine.Engine.Bundles;
 using WebEngine.Engine.Containers;
+using WebEngine.Engine.Networks;
 using WebEngine.Engine.Volumes;
 
 namespace WebEngine.Engine.Lifecycle;
@@ -26,6 +27,7 @@ public sealed partial class ContainerService
         var image = await _images.InspectAsync(request.Config.Image, cancellationToken);
         var config = ContainerConfigMerge.Apply(request.Config, ImageRuntimeConfig.From(image.Config));
         ContainerCreateValidator.Validate(config, request.Host);
+        var (host, sharedNamespace) = await ResolveNetworkContainerAsync(request.Host, cancellationToken);
         var runtime = request.Runtime ?? _options.DefaultRuntime;
         _paths.RuntimePath(runtime);
 
@@ -35,7 +37,11 @@ public sealed partial class ContainerService
         try
         {
             var rootfs = await _images.PrepareRootfsAsync(id, image.Id, cancellationToken);
-            await new BundleBuilder(_bundleOptions, volumes).BuildAsync(new BundleRequest(id, config, request.Host, rootfs), cancellationToken);
+            await new BundleBuilder(_bundleOptions, volumes).BuildAsync(new BundleRequest(id, config, host, rootfs)
+            {
+                NetworkNamespacePath = host.IsHostNetwork ? null : sharedNamespace ?? _networks.SandboxPath(id),
+            }, cancellationToken);
+            await _networks.AttachAsync(NetworkIdentity(id, name, config), host, request.Networks, cancellationToken);
             var record = new ContainerRecord
             {
                 Id = id,
@@ -43,8 +49,8 @@ public sealed partial class ContainerService
                 ImageId = image.Id,
                 ImageReference = request.Config.Image,
                 ConfigJson = JsonSerializer.Serialize(config, ContainerStore.Json),
-                HostConfigJson = JsonSerializer.Serialize(request.Host, ContainerStore.Json),
-                MountsJson = MountPoint.Serialize(MountPoints(request.Host, volumes.Resolved)),
+                HostConfigJson = JsonSerializer.Serialize(host, ContainerStore.Json),
+                MountsJson = MountPoint.Serialize(MountPoints(host, volumes.Resolved)),
                 Status = ContainerStatusNames.ToStored(ContainerStatus.Created),
                 Runtime = runtime,
                 CreatedUtc = DateTime.UtcNow,
@@ -67,6 +73,7 @@ public sealed partial class ContainerService
     /// <summary>Removes what a failed create made; none of it is visible yet, so nothing else can be using it.</summary>
     private async Task UndoCreateAsync(string id, IReadOnlyList<(ContainerMount Mount, ResolvedVolume Volume)> volumes)
     {
+        await _networks.ForgetAsync(id, CancellationToken.None);
         await _images.ReleaseRootfsAsync(id, CancellationToken.None);
         DeleteContainerDirectory(id);
         foreach (var (_, volume) in volumes.Where(v => v.Volume.Created))
@@ -83,6 +90,27 @@ public sealed partial class ContainerService
             throw new IOException($"remove {directory}: the rootfs of container {id} is still mounted");
         Directory.Delete(directory, recursive: true);
     }
+
+    /// <summary>
+    /// NetworkMode "container:&lt;id or name&gt;" is stored with the full id, as Docker does, and gives the namespace
+    /// to join: the other container's own, or the one it shares in turn.
+    /// </summary>
+    private async Task<(HostConfig Host, string? SharedNamespace)> ResolveNetworkContainerAsync(HostConfig host, CancellationToken cancellationToken)
+    {
+        if (host.NetworkContainer is not { } other)
+            return (host, null);
+        var target = await _store.FindAsync(other, cancellationToken)
+                     ?? throw new NotFoundException($"No such container: {other}");
+        var targetHost = ContainerStore.HostConfig(target);
+        if (targetHost.IsHostNetwork)
+            throw new InvalidArgumentException($"cannot join the network of container {other}: it uses the host's network (use --network host)");
+        var resolved = host with { NetworkMode = $"container:{target.Id}" };
+        return (resolved, targetHost.NetworkContainer is { } shared ? _networks.SandboxPath(shared) : _networks.SandboxPath(target.Id));
+    }
+
+    /// <summary>The container as its networks see it; its hostname is what its bundle gives it (Config.Hostname or the short id).</summary>
+    private static ContainerNetworkIdentity NetworkIdentity(string id, string name, ContainerConfig config) =>
+        new(id, name, string.IsNullOrEmpty(config.Hostname) ? id[..12] : config.Hostname);
 
     private async Task<string> ReserveNameAsync(string? requested, string id, CancellationToken cancellationToken)
     {

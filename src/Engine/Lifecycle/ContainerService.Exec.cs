@@ -28,6 +28,7 @@ public sealed partial class ContainerService
                 throw new ConflictException($"container {record.Id} is paused, unpause the container before exec");
             if (status != ContainerStatus.Running || entry.Run is null)
                 throw new ConflictException($"container {record.Id} is not running");
+            ForgetFinishedExecs(DateTime.UtcNow - _options.ExecRetention);
             var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
             _execs[id] = new ExecInstance(id, record.Id, config);
             await _store.PublishAsync(record, new ContainerEventSpec("exec_create: " + string.Join(' ', config.Cmd),
@@ -91,6 +92,29 @@ public sealed partial class ContainerService
         await run.Client.ResizeAsync(width, height, execId, cancellationToken);
     }
 
+    /// <summary>The execs the engine holds (inspectable): running ones and those that ended less than ExecRetention ago.</summary>
+    internal IReadOnlyCollection<string> ExecIds => [.. _execs.Keys];
+
+    /// <summary>Moby's exec GC: an exec that ended before <paramref name="endedBefore"/> is no longer inspectable.</summary>
+    private void ForgetFinishedExecs(DateTime endedBefore)
+    {
+        foreach (var (id, exec) in _execs)
+        {
+            if (exec.FinishedUtc < endedBefore)
+                _execs.TryRemove(id, out _);
+        }
+    }
+
+    /// <summary>A removed container's execs go with it.</summary>
+    private void ForgetExecsOf(string containerId)
+    {
+        foreach (var (id, exec) in _execs)
+        {
+            if (exec.ContainerId == containerId)
+                _execs.TryRemove(id, out _);
+        }
+    }
+
     private ExecInstance GetExec(string execId) =>
         _execs.TryGetValue(execId, out var exec) ? exec : throw new NotFoundException($"No such exec instance: {execId}");
 
@@ -104,7 +128,9 @@ public sealed partial class ContainerService
         var process = spec.Process ?? throw new InvalidOperationException($"{configPath} has no process");
         process.Args = [.. config.Cmd];
         process.Terminal = config.Tty;
-        process.ConsoleSize = null;
+        process.ConsoleSize = config.Tty && config.ConsoleSize is (> 0 and var height, > 0 and var width)
+            ? new ConsoleSize { Height = height, Width = width }
+            : null;
         process.Env = MergeEnv(process.Env ?? [], config.Env);
         if (!string.IsNullOrEmpty(config.WorkingDir))
             process.Cwd = config.WorkingDir;
@@ -131,6 +157,7 @@ public sealed partial class ContainerService
     /// <summary>One exec: created, started once, finished with an exit code.</summary>
     private sealed class ExecInstance(string id, string containerId, ExecConfig config)
     {
+        private readonly Lock _lock = new();
         private int _started;
 
         public string Id { get; } = id;
@@ -138,10 +165,20 @@ public sealed partial class ContainerService
         public ExecConfig Config { get; } = config;
         public int Pid { get; set; }
         public int? ExitCode { get; private set; }
+        public DateTime? FinishedUtc { get; private set; }
         public bool Started => _started != 0;
 
         public bool TryStart() => Interlocked.Exchange(ref _started, 1) == 0;
 
-        public void Finish(int exitCode) => ExitCode ??= exitCode;
+        public void Finish(int exitCode)
+        {
+            lock (_lock)
+            {
+                if (ExitCode is not null)
+                    return;
+                ExitCode = exitCode;
+                FinishedUtc = DateTime.UtcNow;
+            }
+        }
     }
 }

@@ -9,8 +9,11 @@ public sealed partial class ContainerService
     /// <summary>Docker's zero time, which inspect shows for StartedAt/FinishedAt before they happen.</summary>
     private static readonly DateTime ZeroTime = DateTime.SpecifyKind(DateTime.MinValue, DateTimeKind.Utc);
 
-    public async Task<ContainerDetails> InspectAsync(string idOrName, CancellationToken cancellationToken) =>
-        ToDetails(await _store.GetAsync(idOrName, cancellationToken));
+    public async Task<ContainerDetails> InspectAsync(string idOrName, CancellationToken cancellationToken)
+    {
+        var details = ToDetails(await _store.GetAsync(idOrName, cancellationToken));
+        return details with { NetworkSettings = await _networks.SettingsAsync(details.Id, details.Config.ExposedPorts, cancellationToken) };
+    }
 
     /// <summary>docker ps: running containers (all with <see cref="ContainerListOptions.All"/>), newest first, filtered.</summary>
     public async Task<IReadOnlyList<ContainerSummary>> ListAsync(ContainerListOptions options, CancellationToken cancellationToken)
@@ -37,7 +40,10 @@ public sealed partial class ContainerService
         }
         if (options.Limit is > 0 and var limit)
             selected = selected.Take(limit);
-        return selected.Select(ToSummary).ToList();
+        var networks = await _networks.SummariesAsync(cancellationToken);
+        return selected.Select(r => networks.TryGetValue(r.Id, out var network)
+            ? ToSummary(r) with { Ports = network.Ports, Networks = network.Networks }
+            : ToSummary(r)).ToList();
     }
 
     private static string CheckStatusFilter(string value) =>
@@ -95,6 +101,7 @@ public sealed partial class ContainerService
                 Error = record.Error,
                 StartedAt = record.StartedUtc is { } started ? DateTime.SpecifyKind(started, DateTimeKind.Utc) : ZeroTime,
                 FinishedAt = record.FinishedUtc is { } finished ? DateTime.SpecifyKind(finished, DateTimeKind.Utc) : ZeroTime,
+                Health = HealthOf(record),
             },
             Image = record.ImageId,
             ResolvConfPath = Path.Combine(directory, "resolv.conf"),
@@ -109,29 +116,40 @@ public sealed partial class ContainerService
         };
     }
 
-    private static ContainerSummary ToSummary(ContainerRecord record)
+    private ContainerSummary ToSummary(ContainerRecord record)
     {
         var config = ContainerStore.Config(record);
         var status = ContainerStore.Status(record);
+        var health = HealthOf(record)?.Status;
         return new ContainerSummary
         {
             Id = record.Id,
             Names = ["/" + record.Name],
             Image = record.ImageReference,
             ImageId = record.ImageId,
-            Command = string.Join(' ', ContainerConfigMerge.CommandLine(config)),
+            Command = SummaryCommand(ContainerConfigMerge.CommandLine(config)),
             Created = new DateTimeOffset(DateTime.SpecifyKind(record.CreatedUtc, DateTimeKind.Utc)).ToUnixTimeSeconds(),
             State = ContainerStatusNames.ToDocker(status),
-            Status = HumanStatus(record, status, DateTime.UtcNow),
+            Status = HumanStatus(record, status, DateTime.UtcNow, health),
+            Health = health is HealthStatuses.None ? null : health,
             Labels = config.Labels,
             Mounts = MountPoint.ParseList(record.MountsJson),
             NetworkMode = ContainerStore.HostConfig(record).NetworkMode is { Length: > 0 } mode ? mode : "bridge",
         };
     }
 
-    /// <summary>docker ps's Status column: "Up 5 minutes", "Up 2 hours (Paused)", "Exited (0) 5 minutes ago", "Created".</summary>
-    internal static string HumanStatus(ContainerRecord record, ContainerStatus status, DateTime now) => status switch
+    /// <summary>docker ps's Command: the path and its arguments, those with a space in single quotes (as Moby writes it).</summary>
+    private static string SummaryCommand(IReadOnlyList<string> command) =>
+        string.Join(' ', command.Select((part, index) => index > 0 && part.Contains(' ') ? $"'{part}'" : part));
+
+    /// <summary>
+    /// docker ps's Status column: "Up 5 minutes", "Up 3 seconds (healthy)", "Up 1 second (health: starting)",
+    /// "Up 2 hours (Paused)", "Exited (0) 5 minutes ago", "Created".
+    /// </summary>
+    internal static string HumanStatus(ContainerRecord record, ContainerStatus status, DateTime now, string? health = null) => status switch
     {
+        ContainerStatus.Running or ContainerStatus.Stopping when health is { } h && h != HealthStatuses.None =>
+            $"Up {HumanDuration.Format(now - (record.StartedUtc ?? now))} ({(h == HealthStatuses.Starting ? "health: starting" : h)})",
         ContainerStatus.Running or ContainerStatus.Stopping => $"Up {HumanDuration.Format(now - (record.StartedUtc ?? now))}",
         ContainerStatus.Paused => $"Up {HumanDuration.Format(now - (record.StartedUtc ?? now))} (Paused)",
         ContainerStatus.Restarting => $"Restarting ({record.ExitCode}) {HumanDuration.Format(now - (record.FinishedUtc ?? now))} ago",

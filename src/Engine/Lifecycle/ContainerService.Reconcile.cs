@@ -17,6 +17,7 @@ public sealed partial class ContainerService
     public async Task ReconcileAsync(CancellationToken cancellationToken)
     {
         var records = await _store.ListAsync(cancellationToken);
+        await _networks.EnsureNetworksAsync(cancellationToken);
         await RemoveOrphansAsync(records.Select(r => r.Id).ToHashSet(StringComparer.Ordinal), cancellationToken);
         var restarts = new List<(ContainerEntry Entry, TimeSpan Delay)>();
         foreach (var record in records)
@@ -38,6 +39,8 @@ public sealed partial class ContainerService
                 entry.Lock.Release();
             }
         }
+        var running = _entries.Values.Where(e => e.Run is not null).Select(e => e.Id).ToHashSet(StringComparer.Ordinal);
+        await _networks.CleanUpAsync(running, records.Select(r => r.Id).ToHashSet(StringComparer.Ordinal), cancellationToken);
         foreach (var (entry, delay) in restarts)
             ScheduleRestart(entry, delay);
     }
@@ -47,6 +50,7 @@ public sealed partial class ContainerService
     {
         var status = ContainerStore.Status(record);
         var host = ContainerStore.HostConfig(record);
+        RestoreHealth(record);
         switch (status)
         {
             case ContainerStatus.Removing:
@@ -93,6 +97,7 @@ public sealed partial class ContainerService
             var run = new ContainerRun(client!, shim.Pid, startedUtc);
             entry.Run = run;
             Monitor(entry, run);
+            StartHealthcheck(entry, run, ContainerStore.Config(record), StoredHealth(record));
             _logger.LogInformation("Re-attached container {ContainerId} (pid {Pid})", record.Id, shim.Pid);
             return null;
         }

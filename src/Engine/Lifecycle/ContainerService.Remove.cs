@@ -41,6 +41,7 @@ public sealed partial class ContainerService
         try
         {
             await RemoveShimAsync(record, cancellationToken);
+            await _networks.ForgetAsync(id, CancellationToken.None);
             await _images.ReleaseRootfsAsync(id, cancellationToken);
             DeleteContainerDirectory(id);
         }
@@ -61,6 +62,9 @@ public sealed partial class ContainerService
         }
         entry.Removed.TrySetResult(new ContainerExit(record.ExitCode));
         _entries.TryRemove(id, out _);
+        ForgetExecsOf(id);
+        if (_health.TryRemove(id, out var health))
+            health.Stop.Cancel();
         _logger.LogInformation("Removed container {ContainerId}", id);
     }
 }

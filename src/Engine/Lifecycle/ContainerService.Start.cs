@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using WebEngine.Data.Containers;
+using WebEngine.Engine.Networks;
 using WebEngine.Engine.Shims;
 using WebEngine.ShimProtocol;
 
@@ -41,19 +42,29 @@ public sealed partial class ContainerService
         Directory.CreateDirectory(stateDirectory);
         var runtimeRoot = _paths.RuntimeRoot(record.Runtime);
         Directory.CreateDirectory(runtimeRoot);
-        var client = await _launcher.LaunchAsync(new ShimLaunchRequest
+        await SetUpNetworkAsync(record, config, cancellationToken);
+        ShimClient client;
+        try
         {
-            ContainerId = id,
-            BundlePath = _paths.Directory(id),
-            SocketPath = _paths.SocketPath(id),
-            StateDirectory = stateDirectory,
-            LogPath = _paths.LogPath(id),
-            RuntimePath = _paths.RuntimePath(record.Runtime),
-            RuntimeRoot = runtimeRoot,
-            OpenStdin = config.OpenStdin,
-            LogMaxSize = _options.LogMaxSize,
-            LogMaxFiles = _options.LogMaxFiles,
-        }, cancellationToken);
+            client = await _launcher.LaunchAsync(new ShimLaunchRequest
+            {
+                ContainerId = id,
+                BundlePath = _paths.Directory(id),
+                SocketPath = _paths.SocketPath(id),
+                StateDirectory = stateDirectory,
+                LogPath = _paths.LogPath(id),
+                RuntimePath = _paths.RuntimePath(record.Runtime),
+                RuntimeRoot = runtimeRoot,
+                OpenStdin = config.OpenStdin,
+                LogMaxSize = _options.LogMaxSize,
+                LogMaxFiles = _options.LogMaxFiles,
+            }, cancellationToken);
+        }
+        catch
+        {
+            await _networks.TearDownAsync(id, CancellationToken.None);
+            throw;
+        }
         var started = false;
         try
         {
@@ -85,18 +96,41 @@ public sealed partial class ContainerService
                 r.ManuallyStopped = false;
                 r.StartedUtc = startedUtc;
                 r.RestartCount = policyRestart ? r.RestartCount + 1 : r.RestartCount;
+                r.HealthJson = null;
             }, cancellationToken, "start");
             var run = new ContainerRun(client, status.Pid, startedUtc);
             entry.Run = run;
             started = true;
             Monitor(entry, run);
+            StartHealthcheck(entry, run, config);
             _logger.LogInformation("Started container {ContainerId} (pid {Pid})", id, status.Pid);
         }
         finally
         {
             if (!started)
+            {
                 await client.DisposeAsync();
+                await _networks.TearDownAsync(id, CancellationToken.None);
+            }
         }
+    }
+
+    /// <summary>
+    /// The container's network before its process starts: its own namespace, interfaces and published ports, or, with
+    /// NetworkMode container:&lt;id&gt;, a check that the container whose namespace it joins is running.
+    /// </summary>
+    private async Task SetUpNetworkAsync(ContainerRecord record, Containers.ContainerConfig config, CancellationToken cancellationToken)
+    {
+        var host = ContainerStore.HostConfig(record);
+        if (host.NetworkContainer is { } other)
+        {
+            var target = await _store.FindAsync(other, cancellationToken);
+            if (target is null || !ContainerStatusNames.HasProcess(ContainerStore.Status(target)))
+                throw new ConflictException($"cannot join network namespace of a non running container: {other}");
+            return;
+        }
+        var ports = PublishedPorts.Requests(host.PortBindings, host.PublishAllPorts, config.ExposedPorts);
+        await _networks.SetUpAsync(NetworkIdentity(record.Id, record.Name, config), ports, cancellationToken);
     }
 
     private static async Task ConnectPendingAttachesAsync(ContainerEntry entry, ShimClient client, CancellationToken cancellationToken)
@@ -133,6 +167,9 @@ public sealed partial class ContainerService
         }, cancellationToken, new ContainerEventSpec("die", ExitAttributes(exitCode)));
         entry.CompleteExit(new ContainerExit(exitCode, status.Error));
         await RemoveShimAsync(record, cancellationToken);
+        // As Moby: a container that could not start is auto-removed too (`docker run --rm` waits for the removal).
+        if (ContainerStore.HostConfig(record).AutoRemove)
+            RunInBackground(() => RemoveAsync(record.Id, force: true, removeVolumes: true, _shutdown.Token), $"auto-removal of container {record.Id}");
     }
 
     /// <summary>Watches a run until the shim reports its exit, then records it (unless stop or remove already did).</summary>
@@ -217,6 +254,7 @@ public sealed partial class ContainerService
             : [new ContainerEventSpec("die", ExitAttributes(exitCode))]);
         await run.Client.DisposeAsync();
         await RemoveShimAsync(record, cancellationToken);
+        await _networks.TearDownAsync(id, CancellationToken.None);
         run.Recorded.TrySetResult();
         entry.CompleteExit(new ContainerExit(exitCode, string.IsNullOrEmpty(status.Error) ? null : status.Error));
         _logger.LogInformation("Container {ContainerId} exited with {ExitCode}", id, exitCode);

@@ -6,7 +6,7 @@ public sealed partial class ContainerService
 {
     private const long UserHz = 100;
 
-    /// <summary>docker stats, one sample: CPU, memory, pids and block I/O from the container's cgroup.</summary>
+    /// <summary>docker stats, one sample: CPU, memory, pids and block I/O from the container's cgroup, network traffic from its namespace.</summary>
     public async Task<ContainerStats> StatsAsync(string idOrName, CancellationToken cancellationToken)
     {
         var record = await _store.GetAsync(idOrName, cancellationToken);
@@ -28,6 +28,7 @@ public sealed partial class ContainerService
             PidsCurrent = cgroup.ReadNumber("pids", "pids.current") ?? 0,
             PidsLimit = cgroup.ReadNumber("pids", "pids.max"),
             BlockIo = cgroup.IsV2 ? BlockIoV2(cgroup) : BlockIoV1(cgroup),
+            Networks = NetworkCounters.OfProcess(record.Pid),
         };
     }
 
@@ -51,6 +52,65 @@ public sealed partial class ContainerService
             }
         }
         return new ContainerTop(["UID", "PID", "PPID", "C", "STIME", "TTY", "TIME", "CMD"], rows);
+    }
+
+    /// <summary>
+    /// docker top with ps options: the host's `ps` run with <paramref name="psArgs"/> (split on spaces, as Moby does),
+    /// keeping the rows of the container's processes; the output must have a PID column. Null or empty: <see cref="TopAsync(string, CancellationToken)"/>.
+    /// </summary>
+    public async Task<ContainerTop> TopAsync(string idOrName, string? psArgs, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(psArgs))
+            return await TopAsync(idOrName, cancellationToken);
+        var record = await _store.GetAsync(idOrName, cancellationToken);
+        if (!_entries.TryGetValue(record.Id, out var entry) || entry.Run is not { } run)
+            throw new ConflictException($"container {record.Id} is not running");
+        var pids = (await run.Client.GetPidsAsync(cancellationToken)).Select(p => p.ToString(CultureInfo.InvariantCulture)).ToHashSet(StringComparer.Ordinal);
+        var output = await RunPsAsync(psArgs.Split(' ', StringSplitOptions.RemoveEmptyEntries), cancellationToken);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        if (lines.Length == 0)
+            throw new InvalidArgumentException($"ps {psArgs} printed nothing");
+        var titles = lines[0].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var pidColumn = Array.IndexOf(titles, "PID");
+        if (pidColumn < 0)
+            throw new InvalidArgumentException("Couldn't find PID field in ps output");
+        var rows = new List<IReadOnlyList<string>>();
+        foreach (var line in lines.Skip(1))
+        {
+            var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length <= pidColumn || !pids.Contains(fields[pidColumn]))
+                continue;
+            // The last column (the command) may hold spaces: it takes the rest of the line.
+            var row = fields.Take(titles.Length - 1).ToList();
+            row.Add(string.Join(' ', fields.Skip(titles.Length - 1)));
+            rows.Add(row);
+        }
+        return new ContainerTop(titles, rows);
+    }
+
+    private static async Task<string> RunPsAsync(IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("ps") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+            start.ArgumentList.Add(argument);
+        System.Diagnostics.Process process;
+        try
+        {
+            process = System.Diagnostics.Process.Start(start) ?? throw new UnavailableException("ps could not be started");
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new UnavailableException($"ps could not be started (install procps): {e.Message}", e);
+        }
+        using (process)
+        {
+            var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+            var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+            await process.WaitForExitAsync(cancellationToken);
+            if (process.ExitCode != 0)
+                throw new InvalidArgumentException($"Error running ps {string.Join(' ', arguments)}: {(await stderr).Trim()}");
+            return await stdout;
+        }
     }
 
     private static List<string> TopRow(int pid)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using WebEngine.Data.Containers;
 using WebEngine.Engine.Containers;
 using WebEngine.ShimProtocol;
@@ -98,7 +99,7 @@ public sealed partial class ContainerService
 
     /// <summary>Sends a signal to the container's init process; a frozen container is thawed so that the signal is acted on.</summary>
     /// <returns>false when the process had exited already (the runtime refuses to signal it), true when it was signalled.</returns>
-    private static async Task<bool> SignalAsync(ContainerRun run, int signal, bool thaw, CancellationToken cancellationToken)
+    private async Task<bool> SignalAsync(ContainerRun run, int signal, bool thaw, CancellationToken cancellationToken)
     {
         try
         {
@@ -111,7 +112,17 @@ public sealed partial class ContainerService
             throw;
         }
         if (thaw)
-            await run.Client.ResumeAsync(cancellationToken);
+        {
+            try
+            {
+                await run.Client.ResumeAsync(cancellationToken);
+            }
+            catch (EngineException e)
+            {
+                // As Moby: a failed resume is only a warning; SIGKILL may well have ended the frozen process already.
+                _logger.LogWarning(e, "Cannot unpause the container of {Shim} after signalling it", run.Client.SocketPath);
+            }
+        }
         return true;
     }
 

@@ -6,6 +6,7 @@ using WebEngine.Data.Containers;
 using WebEngine.Engine.Bundles;
 using WebEngine.Engine.Events;
 using WebEngine.Engine.Images;
+using WebEngine.Engine.Networks;
 using WebEngine.Engine.Shims;
 using WebEngine.Engine.Volumes;
 
@@ -23,6 +24,7 @@ public sealed partial class ContainerService : IAsyncDisposable
     private readonly ContainerStore _store;
     private readonly ImageService _images;
     private readonly VolumeService _volumes;
+    private readonly NetworkService _networks;
     private readonly ContainerPaths _paths;
     private readonly ShimLauncher _launcher;
     private readonly BundleBuilderOptions _bundleOptions;
@@ -38,6 +40,7 @@ public sealed partial class ContainerService : IAsyncDisposable
         _store = new ContainerStore(database, events);
         _images = images;
         _volumes = volumes;
+        _networks = new NetworkService(options, database, events, logger);
         _paths = new ContainerPaths(options);
         _launcher = new ShimLauncher(options.ShimBinary);
         _bundleOptions = new BundleBuilderOptions
@@ -55,6 +58,9 @@ public sealed partial class ContainerService : IAsyncDisposable
     public ContainerPaths Paths => _paths;
 
     public ContainerStore Store => _store;
+
+    /// <summary>The networks containers join; the engine's one instance, shared with the API's network endpoints.</summary>
+    public NetworkService Networks => _networks;
 
     /// <summary>
     /// Lets go of the containers without touching them, as a daemon that exits does: monitors stop, shim connections

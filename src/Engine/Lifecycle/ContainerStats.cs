@@ -1,6 +1,6 @@
 namespace WebEngine.Engine.Lifecycle;
 
-/// <summary>One sample of a container's resource use (the parts of Docker's StatsResponse a cgroup gives).</summary>
+/// <summary>One sample of a container's resource use (the parts of Docker's StatsResponse a cgroup and the network namespace give).</summary>
 public sealed record ContainerStats
 {
     public required DateTime Read { get; init; }
@@ -26,6 +26,9 @@ public sealed record ContainerStats
     public long? PidsLimit { get; init; }
 
     public required IReadOnlyList<BlockIoEntry> BlockIo { get; init; }
+
+    /// <summary>Traffic per network interface of the container's own namespace (none with --network host), loopback left out.</summary>
+    public IReadOnlyDictionary<string, NetworkCounters> Networks { get; init; } = new Dictionary<string, NetworkCounters>();
 }
 
 /// <summary>Bytes read or written on one block device (op "read" or "write").</summary>

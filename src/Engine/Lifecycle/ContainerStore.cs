@@ -97,6 +97,10 @@ public sealed class ContainerStore(WebEngineDatabase database, EventLog events)
     public Task PublishAsync(ContainerRecord record, ContainerEventSpec e, CancellationToken cancellationToken) =>
         events.PublishAsync(EventTypes.Container, e.Action, record.Id, Attributes(record, e.Extra), cancellationToken);
 
+    /// <summary>docker container prune's closing event (see <see cref="EventLog.PublishPruneAsync"/>).</summary>
+    public Task PublishPruneAsync(long reclaimed, CancellationToken cancellationToken) =>
+        events.PublishPruneAsync(EventTypes.Container, reclaimed, cancellationToken);
+
     public static ContainerConfig Config(ContainerRecord record) =>
         JsonSerializer.Deserialize<ContainerConfig>(record.ConfigJson, Json) ?? throw new InvalidOperationException($"container {record.Id}: empty config");
 

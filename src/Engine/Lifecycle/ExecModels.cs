@@ -12,6 +12,12 @@ public sealed record ExecConfig
     public bool AttachStdout { get; init; }
     public bool AttachStderr { get; init; }
     public bool Privileged { get; init; }
+
+    /// <summary>The client's detach sequence as given (empty: the default); the API layer applies it.</summary>
+    public string DetachKeys { get; init; } = "";
+
+    /// <summary>The terminal's size at start (rows, columns), with <see cref="Tty"/>.</summary>
+    public (ushort Height, ushort Width)? ConsoleSize { get; init; }
 }
 
 /// <summary>docker exec inspect (/exec/{id}/json).</summary>

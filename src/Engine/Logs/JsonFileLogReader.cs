@@ -146,10 +146,25 @@ public static class JsonFileLogReader
                 if (stream is null && TryOpen(logPath) is { } opened)
                 {
                     stream = opened;
-                    // Continue where the initial read stopped, unless the file was rotated since: then from the start.
+                    // Continue where the initial read stopped. Rotated since: the rest of that file (found by its
+                    // identity among the rotated ones), the files rotated after it, then this one from its start.
                     if (FileIdentity.Of(stream.SafeFileHandle) == position.Inode)
                         stream.Seek(Math.Min(position.Offset, stream.Length), SeekOrigin.Begin);
-                    reader = new LineReader(stream);
+                    else if (position.Inode != 0)
+                    {
+                        await stream.DisposeAsync();
+                        var (previous, between, next) = FilesAfter(logPath, position.Inode);
+                        if (previous is not null)
+                        {
+                            previous.Seek(Math.Min(position.Offset, previous.Length), SeekOrigin.Begin);
+                            between.Insert(0, previous);
+                        }
+                        foreach (var entry in ReadAll(between, options))
+                            yield return entry;
+                        stream = next;
+                    }
+                    position.Inode = 0;
+                    reader = stream is null ? null : new LineReader(stream);
                 }
                 if (stream is not null)
                 {
@@ -160,10 +175,17 @@ public static class JsonFileLogReader
                     }
                     if (FileIdentity.OfPath(logPath) is { } current && current != FileIdentity.Of(stream.SafeFileHandle))
                     {
-                        // Rotated, and everything of the old file has been read above: go on with the new file from its start.
+                        // Rotated, and everything of the old file has been read above. Files rotated past it since (a
+                        // reader that slept through more than one rotation) come next, oldest first, then the current
+                        // file from its start: all opened now, so further rotations cannot move them away.
+                        var (previous, between, next) = FilesAfter(logPath, FileIdentity.Of(stream.SafeFileHandle));
                         await stream.DisposeAsync();
-                        stream = null;
-                        position.Inode = 0;
+                        if (previous is not null)
+                            await previous.DisposeAsync();
+                        foreach (var entry in ReadAll(between, options))
+                            yield return entry;
+                        stream = next;
+                        reader = next is null ? null : new LineReader(next);
                         continue;
                     }
                 }
@@ -181,6 +203,55 @@ public static class JsonFileLogReader
         {
             if (stream is not null)
                 await stream.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// Opens, by its identity, the file <paramref name="previous"/> if it is still among the rotated ones; the rotated
+    /// files newer than it (every rotated file when it is gone), oldest first; and the current file. All are opened
+    /// at once, so later rotations cannot move them away.
+    /// </summary>
+    private static (FileStream? Previous, List<FileStream> Between, FileStream? Current) FilesAfter(string logPath, ulong previous)
+    {
+        var rotated = new List<string>();
+        string? previousPath = null;
+        for (var i = 1; File.Exists($"{logPath}.{i}"); i++)
+        {
+            if (FileIdentity.OfPath($"{logPath}.{i}") == previous)
+            {
+                previousPath = $"{logPath}.{i}";
+                break;
+            }
+            rotated.Insert(0, $"{logPath}.{i}");
+        }
+        var between = new List<FileStream>();
+        foreach (var path in rotated)
+        {
+            if (TryOpen(path) is { } file)
+                between.Add(file);
+        }
+        return (previousPath is null ? null : TryOpen(previousPath), between, TryOpen(logPath));
+    }
+
+    /// <summary>Every record of the files from where each stands, then closes them.</summary>
+    private static IEnumerable<LogEntry> ReadAll(List<FileStream> files, LogReadOptions options)
+    {
+        try
+        {
+            foreach (var file in files)
+            {
+                var reader = new LineReader(file);
+                while (reader.TryReadLine(out var line))
+                {
+                    if (ParseLine(line) is { } entry && Matches(entry, options))
+                        yield return entry;
+                }
+            }
+        }
+        finally
+        {
+            foreach (var file in files)
+                file.Dispose();
         }
     }
 

@@ -125,6 +125,7 @@ public sealed partial class VolumeService
         {
             _lock.Release();
         }
+        await _events.PublishPruneAsync(EventTypes.Volume, reclaimed, cancellationToken);
         return new VolumePruneResult(deleted, reclaimed);
     }
 

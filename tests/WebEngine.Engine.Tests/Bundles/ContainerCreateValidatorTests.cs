@@ -62,11 +62,16 @@ public sealed class ContainerCreateValidatorTests
     }
 
     [Fact]
-    public void An_unknown_network_is_not_found()
+    public void Ports_cannot_be_published_from_another_containers_network()
     {
-        var error = Assert.Throws<NotFoundException>(() => ContainerCreateValidator.Validate(Config, new HostConfig { NetworkMode = "backend" }));
+        // Which networks exist is the network service's question (NetworkModeTests); the validator checks the form.
+        var error = Assert.Throws<InvalidArgumentException>(() => ContainerCreateValidator.Validate(Config, new HostConfig
+        {
+            NetworkMode = "container:web",
+            PortBindings = new Dictionary<string, IReadOnlyList<WebEngine.Engine.Networks.PortBinding>> { ["80/tcp"] = [new()] },
+        }));
 
-        Assert.Equal("network backend not found", error.Message);
+        Assert.Equal("conflicting options: port publishing and the container type network mode", error.Message);
     }
 
     [Theory]

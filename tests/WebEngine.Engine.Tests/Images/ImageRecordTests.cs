@@ -52,8 +52,11 @@ public sealed class ImageRecordTests
             var conflict = await Assert.ThrowsAsync<ConflictException>(() => images.RemoveAsync(BusyboxId, force: false, CancellationToken.None));
             Assert.Contains("being used", conflict.Message);
 
-            // Removing the tag leaves it dangling but present; prune leaves it too, and its layer stays.
-            await images.RemoveAsync("busybox", force: false, CancellationToken.None);
+            // As in Docker, the last tag of an image in use goes only when forced; the image stays, dangling, and
+            // prune leaves it too, with its layer.
+            var lastTag = await Assert.ThrowsAsync<ConflictException>(() => images.RemoveAsync("busybox", force: false, CancellationToken.None));
+            Assert.Contains("must force", lastTag.Message);
+            Assert.Equal([new ImageDeleteItem("busybox:latest", null)], await images.RemoveAsync("busybox", force: true, CancellationToken.None));
             var pruned = await images.PruneDanglingAsync(CancellationToken.None);
             Assert.Empty(pruned.Deleted);
             Assert.Empty((await images.InspectAsync(BusyboxId, CancellationToken.None)).RepoTags);

@@ -9,10 +9,21 @@ internal sealed class ImageStoreFixture : IDisposable
 {
     private readonly TempDirectory _root = new("webengine-img");
 
-    public ImageStoreFixture(bool forceCopy = false, IImageUsage? usage = null, IReadOnlyCollection<string>? insecure = null)
+    public ImageStoreFixture(bool forceCopy = false, IImageUsage? usage = null, IReadOnlyCollection<string>? insecure = null, int pushChunkSize = 16 << 20,
+        long stagingLimit = 0, string? tmpfsSize = null)
     {
         Prerequisites.RequireRoot();
-        Options = new ImageStoreOptions { DataRoot = _root.Combine("data"), ForceCopyRootfs = forceCopy, InsecureRegistries = insecure ?? [] };
+        Options = new ImageStoreOptions
+        {
+            DataRoot = _root.Combine("data"), ForceCopyRootfs = forceCopy, InsecureRegistries = insecure ?? [], PushChunkSize = pushChunkSize,
+            StagingLimit = stagingLimit,
+        };
+        if (tmpfsSize is not null)
+        {
+            // A small file system of its own for the data root (unmounted by the temp directory's dispose).
+            Directory.CreateDirectory(Options.DataRoot);
+            FileSystemInterop.Mount("tmpfs", Options.DataRoot, "tmpfs", 0, $"size={tmpfsSize}");
+        }
         Database = WebEngineDatabase.Open(Path.Combine(Options.DataRoot, "webengine.db"));
         Images = new ImageService(Options, Database, usage);
     }

@@ -103,7 +103,7 @@ public sealed class RegistryPullPushTests
     }
 
     [Fact]
-    public async Task MultiArchIndexPullSelectsLinuxAmd64()
+    public async Task MultiArchIndexPullSelectsTheHostPlatformOrTheOneAskedForAndNamesAMissingOneAsDocker()
     {
         using var registry = new RegistryFixture();
         using var source = new ImageStoreFixture();
@@ -114,6 +114,8 @@ public sealed class RegistryPullPushTests
             var layout = source.Scratch("layout-" + arch);
             var builder = new OciLayoutBuilder(layout).AddLayer(t => t.File("arch", arch));
             builder.Config["architecture"] = arch;
+            if (arch == "arm64")
+                builder.Config["variant"] = "v8";
             builder.Build($"{registry.Host}/multi/app:{arch}");
             await loader.LoadAsync(layout, null, CancellationToken.None);
             digests[arch] = (await new ImagePusher(source.Images, null).PushAsync($"{registry.Host}/multi/app:{arch}", null, CancellationToken.None)).ToString();
@@ -142,6 +144,46 @@ public sealed class RegistryPullPushTests
         var rootfs = await store.Images.PrepareRootfsAsync("multi", image.Id, CancellationToken.None);
         Assert.Equal("amd64", File.ReadAllText(Path.Combine(rootfs, "arch")));
         await store.Images.ReleaseRootfsAsync("multi", CancellationToken.None);
+
+        // docker pull --platform: "linux/aarch64" is arm64/v8 once normalized; the record keeps the config's platform.
+        var arm = await new ImagePuller(store.Images, null).PullAsync($"{registry.Host}/multi/app", null, ImagePlatform.Parse("linux/aarch64", "amd64"), null,
+            CancellationToken.None);
+        Assert.Equal(("linux", "arm64", "v8"), (arm.Config.Os, arm.Config.Architecture, arm.Config.Variant));
+        Assert.Equal(digests["arm64"], arm.ManifestDigest);
+        var missing = await Assert.ThrowsAsync<NotFoundException>(() => new ImagePuller(store.Images, null).PullAsync($"{registry.Host}/multi/app", null,
+            ImagePlatform.Parse("linux/s390x", "amd64"), null, CancellationToken.None));
+        Assert.Equal("no matching manifest for linux/s390x in the manifest list entries", missing.Message);
+        missing = await Assert.ThrowsAsync<NotFoundException>(() => new ImagePuller(store.Images, null).PullAsync($"{registry.Host}/multi/app", null,
+            ImagePlatform.Parse("arm", "amd64"), null, CancellationToken.None));
+        Assert.Equal("no matching manifest for linux/arm/v7 in the manifest list entries", missing.Message);
+
+        // A single manifest is pulled whatever platform was asked for (as Docker): its record says what it is.
+        var single = await new ImagePuller(store.Images, null).PullAsync($"{registry.Host}/multi/app:arm64", null, ImagePlatform.Parse("linux/amd64", "amd64"),
+            null, CancellationToken.None);
+        Assert.Equal("arm64", single.Config.Architecture);
+    }
+
+    [Theory]
+    [InlineData("linux/arm64", "linux/arm64/v8")]
+    [InlineData("arm64", "linux/arm64/v8")]
+    [InlineData("linux/aarch64/8", "linux/arm64/v8")]
+    [InlineData("linux", "linux/amd64")]
+    [InlineData("LINUX/x86_64", "linux/amd64")]
+    [InlineData("linux/amd64/v1", "linux/amd64")]
+    [InlineData("linux/armhf", "linux/arm/v7")]
+    [InlineData("linux/arm/6", "linux/arm/v6")]
+    [InlineData("linux/386", "linux/386")]
+    public void PlatformsNormalizeAsContainerdDoes(string value, string normalized) =>
+        Assert.Equal(normalized, ImagePlatform.Parse(value, "amd64").ToString());
+
+    [Fact]
+    public void AnArmRequestTakesAnOlderVariantButNotANewer()
+    {
+        var v7 = ImagePlatform.Parse("linux/arm/v7", "amd64");
+        Assert.True(v7.Accepts(ImagePlatform.Of("linux", "arm", "v6")));
+        Assert.False(ImagePlatform.Parse("linux/arm/v6", "amd64").Accepts(ImagePlatform.Of("linux", "arm", "v7")));
+        Assert.True(ImagePlatform.Parse("linux/arm64", "amd64").Accepts(ImagePlatform.Of("linux", "arm64", null)));
+        Assert.Throws<InvalidArgumentException>(() => ImagePlatform.Parse("linux/arm64/v8/x", "amd64"));
     }
 
     [Fact]

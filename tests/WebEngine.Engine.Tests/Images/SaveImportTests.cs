@@ -10,21 +10,43 @@ public sealed class SaveImportTests
     private const string BusyboxId = "sha256:f846067098728d0c389893632133bccbfa436b32f6113f9a05f9a4846c74f6b4";
 
     [Fact]
-    public async Task DockerArchiveOfTwoImagesLoadsBackAndSkopeoAcceptsIt()
+    public async Task SaveOfTwoImagesIsAnOciLayoutAndADockerArchiveThatSkopeoAndLoadRead()
     {
         using var store = new ImageStoreFixture();
         var loader = new ImageArchiveLoader(store.Images);
-        await loader.LoadAsync(RepoPaths.SharedImage("busybox-oci.tar"), null, CancellationToken.None);
+        var busybox = Assert.Single(await loader.LoadAsync(RepoPaths.SharedImage("busybox-oci.tar"), null, CancellationToken.None));
         var layout = store.Scratch("layout");
         new OciLayoutBuilder(layout).AddLayer(t => t.File("hello", "world"), "zstd").Build("example.com/hello:1");
         var hello = Assert.Single(await loader.LoadAsync(layout, null, CancellationToken.None));
         var archive = Path.Combine(store.Scratch("out"), "saved.tar");
 
         await using (var output = File.Create(archive))
-            await new ImageArchiveWriter(store.Images).SaveDockerArchiveAsync(["busybox", "example.com/hello:1"], output, CancellationToken.None);
+            await new ImageArchiveWriter(store.Images).SaveAsync(["busybox", "example.com/hello:1"], output, CancellationToken.None);
 
-        var inspect = await Skopeo("inspect", $"docker-archive:{archive}:busybox:latest");
-        Assert.Equal("sha256:059f58363ebd3e82dddd75cf290dd28efa7d3a330e750bf58c1d0e87e94e23c7", (string)JsonNode.Parse(inspect)!["Layers"]![0]!);
+        // Both views name the same blobs, layers uncompressed under their diff id (as Docker 25+ writes them).
+        var entries = ReadArchive(archive);
+        var manifest = JsonNode.Parse(entries["manifest.json"])!.AsArray();
+        Assert.Equal($"blobs/sha256/{busybox.Layers[0].DiffId[7..]}", (string)manifest[0]!["Layers"]![0]!);
+        Assert.Equal($"blobs/sha256/{hello.Id[7..]}", (string)manifest[1]!["Config"]!);
+        Assert.Equal("{\"busybox\":{\"latest\":\"" + busybox.Layers[0].DiffId[7..] + "\"},\"example.com/hello\":{\"1\":\"" + hello.Layers[0].DiffId[7..] + "\"}}",
+            entries["repositories"]);
+        var index = JsonNode.Parse(entries["index.json"])!["manifests"]!.AsArray();
+        Assert.Equal(["docker.io/library/busybox:latest", "example.com/hello:1"], index.Select(m => (string)m!["annotations"]!["io.containerd.image.name"]!));
+        Assert.Equal(["latest", "1"], index.Select(m => (string)m!["annotations"]!["org.opencontainers.image.ref.name"]!));
+        Assert.Contains("oci-layout", entries.Keys);
+
+        foreach (var (source, layer) in new[]
+        {
+            ($"docker-archive:{archive}:busybox:latest", busybox.Layers[0].DiffId), ($"docker-archive:{archive}:example.com/hello:1", hello.Layers[0].DiffId),
+            ($"oci-archive:{archive}:latest", busybox.Layers[0].DiffId), ($"oci-archive:{archive}:1", hello.Layers[0].DiffId),
+        })
+        {
+            // skopeo copy reads and verifies every blob, inspect only the manifest and config.
+            var copy = store.Scratch("copy-" + Guid.NewGuid().ToString("N"));
+            await Skopeo("--insecure-policy", "copy", "--quiet", source, $"dir:{copy}");
+            Assert.Equal(layer, (string)JsonNode.Parse(await Skopeo("inspect", source))!["Layers"]![0]!);
+        }
+
         using var other = new ImageStoreFixture();
         var loaded = await new ImageArchiveLoader(other.Images).LoadAsync(archive, null, CancellationToken.None);
         Assert.Equal([BusyboxId, hello.Id], loaded.Select(i => i.Id));
@@ -36,22 +58,47 @@ public sealed class SaveImportTests
     }
 
     [Fact]
-    public async Task OciLayoutSaveKeepsTheManifestDigestAndSkopeoAcceptsIt()
+    public async Task SaveKeepsTheManifestDigestOfAnImageWithUncompressedLayersAndWritesAnUntaggedImageUnnamed()
     {
         using var store = new ImageStoreFixture();
-        var original = Assert.Single(await new ImageArchiveLoader(store.Images).LoadAsync(RepoPaths.SharedImage("busybox-oci.tar"), null, CancellationToken.None));
+        var layout = store.Scratch("layout");
+        new OciLayoutBuilder(layout).AddLayer(t => t.File("plain", "tar"), "none").Build("example.com/plain:2");
+        var original = Assert.Single(await new ImageArchiveLoader(store.Images).LoadAsync(layout, null, CancellationToken.None));
         var archive = Path.Combine(store.Scratch("out"), "saved-oci.tar");
 
         await using (var output = File.Create(archive))
-            await new ImageArchiveWriter(store.Images).SaveOciLayoutAsync([BusyboxId], output, CancellationToken.None);
+            await new ImageArchiveWriter(store.Images).SaveAsync([original.Id], output, CancellationToken.None);
 
-        var inspect = JsonNode.Parse(await Skopeo("inspect", $"oci-archive:{archive}:busybox:latest"))!;
+        var inspect = JsonNode.Parse(await Skopeo("inspect", $"oci-archive:{archive}:2"))!;
         Assert.Equal(original.ManifestDigest, (string)inspect["Digest"]!);
+
+        var imported = await new ImageImporter(store.Images).ImportAsync(new MemoryStream(OciLayoutBuilder.TarBytes(t => t.File("a", "b"))), null, [], null,
+            CancellationToken.None);
+        var untagged = Path.Combine(store.Scratch("out"), "untagged.tar");
+        await using (var output = File.Create(untagged))
+            await new ImageArchiveWriter(store.Images).SaveAsync([imported.Id], output, CancellationToken.None);
+        var entries = ReadArchive(untagged);
+        Assert.Null(JsonNode.Parse(entries["index.json"])!["manifests"]![0]!["annotations"]);
+        Assert.Null(JsonNode.Parse(entries["manifest.json"])![0]!["RepoTags"]);
+        Assert.DoesNotContain("repositories", entries.Keys);
+        await Skopeo("--insecure-policy", "copy", "--quiet", $"docker-archive:{untagged}", $"dir:{store.Scratch("untagged-copy")}");
         using var other = new ImageStoreFixture();
-        var loaded = Assert.Single(await new ImageArchiveLoader(other.Images).LoadAsync(archive, null, CancellationToken.None));
-        Assert.Equal(BusyboxId, loaded.Id);
-        Assert.Equal(["busybox:latest"], loaded.RepoTags);
-        Assert.Equal(original.ManifestDigest, loaded.ManifestDigest);
+        var loaded = Assert.Single(await new ImageArchiveLoader(other.Images).LoadAsync(untagged, null, CancellationToken.None));
+        Assert.Equal(imported.Id, loaded.Id);
+        Assert.Empty(loaded.RepoTags);
+    }
+
+    /// <summary>The small JSON files of a saved archive by name (blobs are skipped).</summary>
+    private static Dictionary<string, string> ReadArchive(string archive)
+    {
+        var entries = new Dictionary<string, string>(StringComparer.Ordinal);
+        using var reader = new System.Formats.Tar.TarReader(File.OpenRead(archive));
+        while (reader.GetNextEntry() is { } entry)
+        {
+            if (!entry.Name.StartsWith("blobs/", StringComparison.Ordinal))
+                entries[entry.Name] = entry.DataStream is null ? "" : new StreamReader(entry.DataStream).ReadToEnd();
+        }
+        return entries;
     }
 
     [Fact]

@@ -63,6 +63,53 @@ public sealed class ContainerLifecycleTests
         Assert.False(await engine.Containers.StopAsync(polite.Id, 1, null, EngineFixture.Timeout()));
     }
 
+    [Fact]
+    public async Task TheContainersStopSignalAndStopTimeoutApplyAndTheStateSaysStopping()
+    {
+        await using var engine = await EngineFixture.StartAsync();
+        // Were the container's StopTimeout ignored, the stop would wait for this default and the test's deadline would end it.
+        engine.Options.DefaultStopTimeoutSeconds = 3600;
+        var usr1 = await CreateAsync(engine, "trap 'echo got-usr1; exit 3' USR1; echo ready; while true; do sleep 0.1; done",
+            config: new ContainerConfig { StopSignal = "SIGUSR1" });
+        var stubborn = await CreateAsync(engine, "while true; do sleep 0.1; done", config: new ContainerConfig { StopTimeout = 5 });
+        await engine.Containers.StartAsync(usr1.Id, EngineFixture.Timeout());
+        await engine.Containers.StartAsync(stubborn.Id, EngineFixture.Timeout());
+        await EngineFixture.EventuallyAsync(async () => (await engine.LogTextAsync(usr1.Id)).Contains("ready"), "the trap is set");
+
+        Assert.True(await engine.Containers.StopAsync(usr1.Id, timeoutSeconds: null, signal: null, EngineFixture.Timeout()));
+        Assert.Equal(3, (await engine.Containers.InspectAsync(usr1.Id, EngineFixture.Timeout())).State.ExitCode);
+        Assert.Contains("got-usr1", await engine.LogTextAsync(usr1.Id));
+        var kill = (await engine.Events.ListAsync(new Events.EventFilter(new Dictionary<string, IReadOnlyList<string>> { ["container"] = [usr1.Id], ["event"] = ["kill"] }),
+            null, null, EngineFixture.Timeout())).Single();
+        Assert.Equal("10", kill.Actor.Attributes["signal"]);
+
+        var stopping = engine.Containers.StopAsync(stubborn.Id, timeoutSeconds: null, signal: null, EngineFixture.Timeout(120));
+        await EngineFixture.EventuallyAsync(async () => (await engine.Containers.InspectAsync(stubborn.Id, EngineFixture.Timeout())).State is { Stopping: true, Running: true },
+            "the state says stopping");
+        Assert.True(await stopping);
+        var state = (await engine.Containers.InspectAsync(stubborn.Id, EngineFixture.Timeout())).State;
+        Assert.Equal(("exited", 137, false), (state.Status, state.ExitCode, state.Stopping));
+    }
+
+    [Theory]
+    [MemberData(nameof(EngineFixture.Runtimes), MemberType = typeof(EngineFixture))]
+    public async Task APausedContainerIsKilledAndForceRemoved(string runtime)
+    {
+        await using var engine = await EngineFixture.StartAsync(runtime);
+        var killed = await CreateAsync(engine, "sleep 60");
+        var removed = await CreateAsync(engine, "sleep 60");
+        foreach (var id in new[] { killed.Id, removed.Id })
+        {
+            await engine.Containers.StartAsync(id, EngineFixture.Timeout());
+            await engine.Containers.PauseAsync(id, EngineFixture.Timeout());
+        }
+
+        await engine.Containers.KillAsync(killed.Id, "KILL", EngineFixture.Timeout());
+        Assert.Equal(137, (await engine.Containers.WaitAsync(killed.Id, WaitCondition.NotRunning, EngineFixture.Timeout())).ExitCode);
+        await engine.Containers.RemoveAsync(removed.Id, force: true, removeVolumes: false, EngineFixture.Timeout());
+        await Assert.ThrowsAsync<NotFoundException>(() => engine.Containers.InspectAsync(removed.Id, EngineFixture.Timeout()));
+    }
+
     [Theory]
     [MemberData(nameof(EngineFixture.Runtimes), MemberType = typeof(EngineFixture))]
     public async Task KillRestartPauseUnpauseRenameRemove(string runtime)
@@ -137,7 +184,7 @@ public sealed class ContainerLifecycleTests
         var summary = (await engine.Containers.ListAsync(new ContainerListOptions(), EngineFixture.Timeout())).Single();
         Assert.Equal(["/web-1"], summary.Names);
         Assert.StartsWith("Up ", summary.Status);
-        Assert.Equal("sh -c sleep 1000", summary.Command);
+        Assert.Equal("sh -c 'sleep 1000'", summary.Command);
     }
 
     internal static char ProcessState(int pid)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using WebEngine.Data;
 using WebEngine.Engine.Events;
@@ -6,6 +5,7 @@ using WebEngine.Engine.Images;
 using WebEngine.Engine.Images.Archives;
 using WebEngine.Engine.Lifecycle;
 using WebEngine.Engine.Logs;
+using WebEngine.Engine.Networks;
 using WebEngine.Engine.Volumes;
 using WebEngine.TestSupport;
 
@@ -39,6 +39,10 @@ public sealed class EngineFixture : IAsyncDisposable
             DefaultRuntime = runtime,
             CgroupParent = $"/webengine-test-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}",
             DefaultStopTimeoutSeconds = 10,
+            Networking = new NetworkingOptions
+            {
+                DevicePrefix = Networking.DevicePrefix, FirewallTable = Networking.FirewallTable, AddressPool = Networking.AddressPool, DefaultBridgeSubnet = "",
+            },
         };
         Database = WebEngineDatabase.Open(Options.DatabasePath);
         Events = new EventLog(Database, Options);
@@ -50,6 +54,9 @@ public sealed class EngineFixture : IAsyncDisposable
     public static TheoryData<string> Runtimes => new() { Runc, WebEngineRuntime };
 
     public EngineOptions Options { get; }
+
+    /// <summary>This engine's own device prefix, firewall table and address pool.</summary>
+    public TestNetworking Networking { get; } = TestNetworking.Create();
     public WebEngineDatabase Database { get; }
     public EventLog Events { get; private set; }
     public ImageService Images { get; }
@@ -144,65 +151,10 @@ public sealed class EngineFixture : IAsyncDisposable
         }
         finally
         {
-            KillLeftoverShims();
-            foreach (var (name, runtime) in Options.Runtimes.Where(r => File.Exists(r.Value)))
-                DeleteRuntimeContainers(runtime, Path.Combine(Options.RuntimeStateDirectory, name));
-            RemoveCgroupParent(Options.CgroupParent);
+            EngineLeftovers.Clean(Options.ShimsDirectory, Options.Runtimes.Select(r => (r.Key, r.Value)), Options.RuntimeStateDirectory, Options.CgroupParent);
+            Networking.Clean();
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             _root.Dispose();
-        }
-    }
-
-    private void KillLeftoverShims()
-    {
-        if (!Directory.Exists(Options.ShimsDirectory))
-            return;
-        foreach (var pidFile in Directory.EnumerateFiles(Options.ShimsDirectory, "shim.pid", SearchOption.AllDirectories))
-        {
-            if (int.TryParse(File.ReadAllText(pidFile).Trim(), out var pid))
-            {
-                try
-                {
-                    Process.GetProcessById(pid).Kill();
-                }
-                catch (Exception e) when (e is ArgumentException or InvalidOperationException)
-                {
-                    // Already gone.
-                }
-            }
-        }
-    }
-
-    private static void DeleteRuntimeContainers(string runtime, string root)
-    {
-        if (!Directory.Exists(root))
-            return;
-        foreach (var id in Directory.EnumerateDirectories(root).Select(Path.GetFileName))
-        {
-            using var process = Process.Start(new ProcessStartInfo(runtime, ["--root", root, "delete", "--force", id!])
-                { RedirectStandardError = true, RedirectStandardOutput = true })!;
-            process.WaitForExit();
-        }
-    }
-
-    private static void RemoveCgroupParent(string parent)
-    {
-        foreach (var hierarchy in Directory.EnumerateDirectories("/sys/fs/cgroup").Prepend("/sys/fs/cgroup"))
-        {
-            var path = hierarchy + parent;
-            if (!Directory.Exists(path))
-                continue;
-            foreach (var child in Directory.EnumerateDirectories(path, "*", SearchOption.AllDirectories).OrderByDescending(d => d.Length).Append(path))
-            {
-                try
-                {
-                    Directory.Delete(child);
-                }
-                catch (Exception e) when (e is DirectoryNotFoundException or IOException)
-                {
-                    // cpu and cpuacct share one hierarchy under two names: removed already.
-                }
-            }
         }
     }
 

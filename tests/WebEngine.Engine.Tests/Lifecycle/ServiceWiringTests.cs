@@ -16,13 +16,20 @@ public sealed class ServiceWiringTests
     {
         Prerequisites.RequireRoot();
         using var root = new TempDirectory("we");
+        var networking = TestNetworking.Create();
+        var cgroupParent = $"/webengine-test-{Guid.NewGuid():N}"[..28];
         var services = new ServiceCollection().AddWebEngine(options =>
         {
             options.DataRoot = root.Combine("data");
             options.StateRoot = root.Combine("run");
             options.ShimBinary = RepoPaths.ShimBinary;
+            options.CgroupParent = cgroupParent;
             options.Runtimes = new Dictionary<string, string> { ["runc"] = Prerequisites.RequireProgram("runc", "runc") };
             options.DefaultRuntime = "runc";
+            options.Networking = new WebEngine.Engine.Networks.NetworkingOptions
+            {
+                DevicePrefix = networking.DevicePrefix, FirewallTable = networking.FirewallTable, AddressPool = networking.AddressPool, DefaultBridgeSubnet = "",
+            };
         });
         await using var provider = services.BuildServiceProvider();
         try
@@ -44,6 +51,8 @@ public sealed class ServiceWiringTests
         }
         finally
         {
+            networking.Clean();
+            EngineLeftovers.RemoveCgroupParent(cgroupParent);
             Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         }
     }

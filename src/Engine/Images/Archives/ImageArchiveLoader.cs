@@ -16,12 +16,20 @@ public sealed class ImageArchiveLoader(ImageService images)
     private const string ContainerdNameAnnotation = "io.containerd.image.name";
 
     /// <summary>Loads every image of a tar archive (plain, gzip or zstd).</summary>
-    public async Task<IReadOnlyList<ImageDetails>> LoadAsync(Stream archive, IProgress<ImageProgress>? progress, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ImageDetails>> LoadAsync(Stream archive, IProgress<ImageProgress>? progress, CancellationToken cancellationToken) =>
+        (await LoadArchiveAsync(archive, progress, cancellationToken)).Select(l => l.Image).ToList();
+
+    /// <summary>Loads every image of a tar archive; each with the tags the archive gave it (what `docker load` reports).</summary>
+    public async Task<IReadOnlyList<LoadedImage>> LoadArchiveAsync(Stream archive, IProgress<ImageProgress>? progress, CancellationToken cancellationToken)
     {
         var staging = Path.Combine(images.Options.DataRoot, "tmp");
         Directory.CreateDirectory(staging);
-        using var staged = await StagedArchive.ExtractAsync(archive, staging, cancellationToken);
-        return await LoadStagedAsync(staged, progress, cancellationToken);
+        var budget = new StagingBudget(images.Options, "image load");
+        using var staged = await StagedArchive.ExtractAsync(archive, staging, budget, cancellationToken);
+        var loaded = await LoadStagedAsync(staged, budget, progress, cancellationToken);
+        foreach (var (image, tags) in loaded)
+            await images.PublishEventAsync("load", image.Id, tags.FirstOrDefault() ?? image.Id, cancellationToken);
+        return loaded;
     }
 
     /// <summary>Loads from a file: a tar archive, or a directory holding an OCI layout or an unpacked Docker archive.</summary>
@@ -30,91 +38,97 @@ public sealed class ImageArchiveLoader(ImageService images)
         if (Directory.Exists(path))
         {
             using var staged = StagedArchive.FromDirectory(path);
-            return await LoadStagedAsync(staged, progress, cancellationToken);
+            return (await LoadStagedAsync(staged, new StagingBudget(images.Options, "image load"), progress, cancellationToken)).Select(l => l.Image).ToList();
         }
         await using var file = File.OpenRead(path);
         return await LoadAsync(file, progress, cancellationToken);
     }
 
-    private async Task<IReadOnlyList<ImageDetails>> LoadStagedAsync(StagedArchive staged, IProgress<ImageProgress>? progress, CancellationToken cancellationToken)
+    /// <summary>Copies the staged blobs into the content store (each copy counted against <paramref name="budget"/>) and commits the images.</summary>
+    private async Task<IReadOnlyList<LoadedImage>> LoadStagedAsync(StagedArchive staged, StagingBudget budget, IProgress<ImageProgress>? progress,
+        CancellationToken cancellationToken)
     {
         using var lease = await images.BeginIngestAsync(cancellationToken);
         if (staged.Exists("manifest.json"))
-            return await LoadDockerArchiveAsync(staged, progress, cancellationToken);
+            return await LoadDockerArchiveAsync(staged, budget, progress, cancellationToken);
         if (staged.Exists("index.json") && staged.Exists("oci-layout"))
-            return await LoadOciLayoutAsync(staged, progress, cancellationToken);
+            return await LoadOciLayoutAsync(staged, budget, progress, cancellationToken);
         throw new InvalidArgumentException("not an image archive: neither manifest.json (docker save) nor oci-layout and index.json (OCI layout) found");
     }
 
-    private async Task<IReadOnlyList<ImageDetails>> LoadOciLayoutAsync(StagedArchive staged, IProgress<ImageProgress>? progress, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<LoadedImage>> LoadOciLayoutAsync(StagedArchive staged, StagingBudget budget, IProgress<ImageProgress>? progress,
+        CancellationToken cancellationToken)
     {
         var index = Deserialize(await File.ReadAllBytesAsync(staged.Require("index.json"), cancellationToken), ImageJsonContext.Default.OciIndex, "index.json");
-        var loaded = new List<ImageDetails>();
+        var loaded = new List<LoadedImage>();
         foreach (var descriptor in index.Manifests)
         {
             var name = descriptor.Annotations?.GetValueOrDefault(ContainerdNameAnnotation) ?? descriptor.Annotations?.GetValueOrDefault(RefNameAnnotation);
-            var manifestDescriptor = await SelectManifestAsync(staged, descriptor, cancellationToken);
-            var manifestDigest = await IngestAsync(staged, manifestDescriptor, cancellationToken);
+            var manifestDescriptor = await SelectManifestAsync(staged, budget, descriptor, cancellationToken);
+            var manifestDigest = await IngestAsync(staged, budget, manifestDescriptor, cancellationToken);
             var manifest = Deserialize(await images.Content.ReadAllBytesAsync(manifestDigest, cancellationToken), ImageJsonContext.Default.OciManifest, manifestDescriptor.Digest);
-            var configDigest = await IngestAsync(staged, manifest.Config, cancellationToken);
+            var configDigest = await IngestAsync(staged, budget, manifest.Config, cancellationToken);
             foreach (var layer in manifest.Layers)
             {
                 if (!MediaTypes.IsLayer(layer.MediaType))
                     throw new InvalidArgumentException($"manifest {manifestDescriptor.Digest}: unsupported layer media type \"{layer.MediaType}\"");
                 progress?.Report(new ImageProgress(ImageProgress.ShortId(layer.Digest), "Loading layer", 0, layer.Size));
-                await IngestAsync(staged, layer, cancellationToken);
+                await IngestAsync(staged, budget, layer, cancellationToken);
             }
             var tags = TagFromRefName(name);
-            loaded.Add(await images.CommitAsync(configDigest, manifest.Layers, manifestDigest, tags, progress, cancellationToken));
+            loaded.Add(new LoadedImage(await images.CommitAsync(configDigest, manifest.Layers, manifestDigest, tags, progress, cancellationToken),
+                tags.Select(t => t.ToFamiliarString()).ToList()));
         }
         return loaded;
     }
 
     /// <summary>An index entry may itself be an index (multi-platform): pick the configured linux platform.</summary>
-    private async Task<OciDescriptor> SelectManifestAsync(StagedArchive staged, OciDescriptor descriptor, CancellationToken cancellationToken)
+    private async Task<OciDescriptor> SelectManifestAsync(StagedArchive staged, StagingBudget budget, OciDescriptor descriptor, CancellationToken cancellationToken)
     {
         for (var depth = 0; depth < 4; depth++)
         {
             if (!MediaTypes.IsIndex(descriptor.MediaType))
                 return descriptor;
-            var digest = await IngestAsync(staged, descriptor, cancellationToken);
+            var digest = await IngestAsync(staged, budget, descriptor, cancellationToken);
             var nested = Deserialize(await images.Content.ReadAllBytesAsync(digest, cancellationToken), ImageJsonContext.Default.OciIndex, descriptor.Digest);
-            descriptor = PlatformSelector.Select(nested, images.Options.Architecture, descriptor.Digest);
+            descriptor = PlatformSelector.Select(nested, images.Options.Platform);
         }
         throw new InvalidArgumentException($"index {descriptor.Digest}: nested too deeply");
     }
 
-    private async Task<IReadOnlyList<ImageDetails>> LoadDockerArchiveAsync(StagedArchive staged, IProgress<ImageProgress>? progress, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<LoadedImage>> LoadDockerArchiveAsync(StagedArchive staged, StagingBudget budget, IProgress<ImageProgress>? progress,
+        CancellationToken cancellationToken)
     {
         var entries = Deserialize(await File.ReadAllBytesAsync(staged.Require("manifest.json"), cancellationToken),
             ImageJsonContext.Default.ListDockerArchiveEntry, "manifest.json");
-        var loaded = new List<ImageDetails>();
+        var loaded = new List<LoadedImage>();
         foreach (var entry in entries)
         {
             Digest configDigest;
             await using (var config = File.OpenRead(staged.Require(entry.Config)))
-                configDigest = await images.Content.WriteAsync(config, ExpectedDigestFromName(entry.Config), null, cancellationToken);
+                configDigest = await images.Content.WriteAsync(config, ExpectedDigestFromName(entry.Config), null, cancellationToken, budget.CountWrittenTotals());
             var layers = new List<OciDescriptor>();
             foreach (var layerName in entry.Layers)
             {
                 await using var layer = File.OpenRead(staged.Require(layerName));
                 progress?.Report(new ImageProgress(ImageProgress.ShortId(layerName), "Loading layer", 0, layer.Length));
-                var digest = await images.Content.WriteAsync(layer, null, null, cancellationToken);
+                var digest = await images.Content.WriteAsync(layer, null, null, cancellationToken, budget.CountWrittenTotals());
                 layers.Add(new OciDescriptor { Digest = digest.ToString(), Size = layer.Length, MediaType = LayerCompression.MediaTypeOf(layer) });
             }
             var tags = (entry.RepoTags ?? []).Select(ImageReference.ParseNormalized).ToList();
-            loaded.Add(await images.CommitAsync(configDigest, layers, null, tags, progress, cancellationToken));
+            loaded.Add(new LoadedImage(await images.CommitAsync(configDigest, layers, null, tags, progress, cancellationToken),
+                tags.Select(t => t.ToFamiliarString()).ToList()));
         }
         return loaded;
     }
 
-    private async Task<Digest> IngestAsync(StagedArchive staged, OciDescriptor descriptor, CancellationToken cancellationToken)
+    private async Task<Digest> IngestAsync(StagedArchive staged, StagingBudget budget, OciDescriptor descriptor, CancellationToken cancellationToken)
     {
         var digest = Digest.Parse(descriptor.Digest);
         var path = staged.Resolve($"blobs/sha256/{digest.Hex}")
             ?? throw new InvalidArgumentException($"OCI layout is missing blob {digest}");
         await using var blob = File.OpenRead(path);
-        return await images.Content.WriteAsync(blob, digest, descriptor.Size, cancellationToken);
+        return await images.Content.WriteAsync(blob, digest, descriptor.Size, cancellationToken, budget.CountWrittenTotals());
     }
 
     /// <summary>A docker archive names its config "&lt;hex&gt;.json" after its digest: hold the content to that name.</summary>
@@ -147,3 +161,6 @@ public sealed class ImageArchiveLoader(ImageService images)
         }
     }
 }
+
+/// <summary>An image a load brought, with the tags the archive named it by (familiar form).</summary>
+public sealed record LoadedImage(ImageDetails Image, IReadOnlyList<string> Tags);

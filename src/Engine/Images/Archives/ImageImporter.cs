@@ -18,7 +18,8 @@ public sealed class ImageImporter(ImageService images)
         ImageChanges.Apply(containerConfig, changes);
 
         using var lease = await images.BeginIngestAsync(cancellationToken);
-        var blob = await images.Content.WriteAsync(rootfsTar, null, null, cancellationToken);
+        var budget = new StagingBudget(images.Options, "image import");
+        var blob = await images.Content.WriteAsync(rootfsTar, null, null, cancellationToken, budget.CountWrittenTotals());
         Digest diffId;
         string mediaType;
         await using (var file = images.Content.OpenRead(blob))
@@ -46,6 +47,8 @@ public sealed class ImageImporter(ImageService images)
         };
         var configDigest = await images.Content.WriteBytesAsync(JsonSerializer.SerializeToUtf8Bytes(config, ImageJsonContext.Default.ImageConfig), cancellationToken);
         var layer = new OciDescriptor { MediaType = mediaType, Digest = blob.ToString(), Size = images.Content.SizeOf(blob) };
-        return await images.CommitAsync(configDigest, [layer], null, tag is null ? [] : [tag], null, cancellationToken);
+        var image = await images.CommitAsync(configDigest, [layer], null, tag is null ? [] : [tag], null, cancellationToken);
+        await images.PublishEventAsync("import", image.Id, image.RepoTags.FirstOrDefault() ?? image.Id, cancellationToken);
+        return image;
     }
 }

@@ -1,4 +1,5 @@
 using System.Formats.Tar;
+using WebEngine.Engine.Images.Content;
 using WebEngine.Engine.Images.Layers;
 
 namespace WebEngine.Engine.Images.Archives;
@@ -24,13 +25,14 @@ internal sealed class StagedArchive : IDisposable
     /// <summary>Uses an already unpacked directory (an OCI layout directory) in place.</summary>
     public static StagedArchive FromDirectory(string directory) => new(directory, owned: false);
 
-    public static async Task<StagedArchive> ExtractAsync(Stream archive, string stagingParent, CancellationToken cancellationToken)
+    /// <summary>Extracts <paramref name="archive"/>; every byte written counts against <paramref name="budget"/>.</summary>
+    public static async Task<StagedArchive> ExtractAsync(Stream archive, string stagingParent, StagingBudget budget, CancellationToken cancellationToken)
     {
         var staged = new StagedArchive(Path.Combine(stagingParent, "load-" + Guid.NewGuid().ToString("N")), owned: true);
         Directory.CreateDirectory(staged.Root);
         try
         {
-            await Task.Run(() => staged.Extract(archive, cancellationToken), cancellationToken);
+            await Task.Run(() => staged.Extract(archive, budget, cancellationToken), cancellationToken);
             return staged;
         }
         catch
@@ -40,14 +42,20 @@ internal sealed class StagedArchive : IDisposable
         }
     }
 
-    private void Extract(Stream archive, CancellationToken cancellationToken)
+    private void Extract(Stream archive, StagingBudget budget, CancellationToken cancellationToken)
     {
         Stream seekable = archive;
         if (!archive.CanSeek)
         {
             // Compression is recognized by peeking at the magic bytes, which needs a seekable stream.
             seekable = new FileStream(Path.Combine(Root, ".archive"), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
-            archive.CopyTo(seekable);
+            var buffer = new byte[1 << 16];
+            int n;
+            while ((n = archive.Read(buffer)) > 0)
+            {
+                budget.Reserve(n);
+                seekable.Write(buffer, 0, n);
+            }
             seekable.Seek(0, SeekOrigin.Begin);
         }
         try
@@ -70,6 +78,7 @@ internal sealed class StagedArchive : IDisposable
                         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
                         if (FileSystemInterop.LstatType(Path.GetDirectoryName(path)!) != FileSystemInterop.S_IFDIR)
                             throw new InvalidArgumentException($"archive entry \"{entry.Name}\" is below something that is not a directory");
+                        budget.Reserve(entry.Length);
                         using (var output = new FileStream(path, FileMode.Create, FileAccess.Write))
                             entry.DataStream?.CopyTo(output);
                         break;

@@ -70,8 +70,9 @@ public sealed class ContentStore
                     if (expectedSize is { } max && written > max)
                         throw new InvalidArgumentException($"blob {expected?.ToString() ?? "(unknown digest)"} is larger than the {max} bytes its descriptor declares");
                     hash.AppendData(buffer.AsSpan(0, n));
-                    await output.WriteAsync(buffer.AsMemory(0, n), cancellationToken);
+                    // Before the write: a staging budget that the progress feeds refuses bytes before they fill the disk.
                     progress?.Report(written);
+                    await output.WriteAsync(buffer.AsMemory(0, n), cancellationToken);
                 }
                 actual = Digest.FromHash(hash.GetHashAndReset());
             }

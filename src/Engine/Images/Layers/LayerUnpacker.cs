@@ -1,5 +1,4 @@
 using System.Formats.Tar;
-using System.Text;
 using WebEngine.Engine.Images.Content;
 
 namespace WebEngine.Engine.Images.Layers;
@@ -13,17 +12,20 @@ internal sealed class LayerUnpacker
 {
     private const string WhiteoutPrefix = ".wh.";
     private const string OpaqueWhiteout = ".wh..wh..opq";
-    private const string XattrPaxPrefix = "SCHILY.xattr.";
+    private const int Enotsup = 95;
 
     private readonly string _root;
     private readonly string _layer;
     private readonly HashSet<string> _knownDirectories = new(StringComparer.Ordinal) { "" };
     private readonly List<(string Path, DateTimeOffset Mtime)> _times = [];
+    private readonly PaxXattrTap _xattrs;
+    private int _entries;
 
-    private LayerUnpacker(string root, string layer)
+    private LayerUnpacker(string root, string layer, PaxXattrTap xattrs)
     {
         _root = root;
         _layer = layer;
+        _xattrs = xattrs;
     }
 
     public long UnpackedSize { get; private set; }
@@ -34,11 +36,11 @@ internal sealed class LayerUnpacker
     /// </summary>
     public static (Digest DiffId, long Size) Unpack(Stream blob, string root, string layerName, CancellationToken cancellationToken)
     {
-        var unpacker = new LayerUnpacker(root, layerName);
         using var tar = new HashingStream(LayerCompression.OpenDecompressed(blob));
+        var unpacker = new LayerUnpacker(root, layerName, new PaxXattrTap(tar));
         try
         {
-            using (var reader = new TarReader(tar, leaveOpen: true))
+            using (var reader = new TarReader(unpacker._xattrs, leaveOpen: true))
             {
                 while (reader.GetNextEntry() is { } entry)
                 {
@@ -58,6 +60,12 @@ internal sealed class LayerUnpacker
 
     private void Apply(TarEntry entry)
     {
+        // The tap and the reader walk the same bytes; should they ever disagree, xattrs would land on the wrong file.
+        if (++_entries != _xattrs.EntriesSeen)
+            throw new InvalidDataException($"entry \"{entry.Name}\" is member {_entries} of the tar, its xattrs were read for member {_xattrs.EntriesSeen}");
+        // A global header names no file of the layer (TarReader gives it a made-up absolute name).
+        if (entry.EntryType == TarEntryType.GlobalExtendedAttributes)
+            return;
         var name = LayerPath.Normalize(entry.Name, _layer);
         if (name == "")
             return;
@@ -123,8 +131,6 @@ internal sealed class LayerUnpacker
                 var device = entry as PosixTarEntry;
                 FileSystemInterop.Mknod(path, type, (int)entry.Mode, device?.DeviceMajor ?? 0, device?.DeviceMinor ?? 0);
                 break;
-            case TarEntryType.GlobalExtendedAttributes:
-                return;
             default:
                 throw new InvalidArgumentException($"layer {_layer}: entry \"{entry.Name}\" has unsupported type {entry.EntryType}");
         }
@@ -138,25 +144,29 @@ internal sealed class LayerUnpacker
         // chown clears setuid/setgid, so the mode goes on afterwards; a symlink has no mode of its own.
         if (!symlink)
             FileSystemInterop.Chmod(path, (int)entry.Mode);
-        if (entry is PaxTarEntry pax)
-        {
-            foreach (var (key, value) in pax.ExtendedAttributes)
-            {
-                if (!key.StartsWith(XattrPaxPrefix, StringComparison.Ordinal))
-                    continue;
-                var xattr = key[XattrPaxPrefix.Length..];
-                // Overlay's own attributes would let a layer redirect lookups or fake whiteouts in the merged view.
-                if (xattr.StartsWith("trusted.overlay.", StringComparison.Ordinal))
-                    continue;
-                // System.Formats.Tar hands PAX values over as UTF-8 strings: a binary value (security.capability)
-                // arrives with U+FFFD in place of its bytes and cannot be restored, so it is left off rather than
-                // written corrupted (which the kernel would refuse, failing the whole layer).
-                if (value.Contains('\uFFFD'))
-                    continue;
-                FileSystemInterop.Lsetxattr(path, xattr, Encoding.UTF8.GetBytes(value));
-            }
-        }
+        // Last: chown and writes drop security.capability, so it goes on after both.
+        foreach (var (name, value) in _xattrs.CurrentXattrs)
+            SetXattr(entry, path, name, value);
         _times.Add((path, entry.ModificationTime));
+    }
+
+    private void SetXattr(TarEntry entry, string path, string name, byte[] value)
+    {
+        // Overlay's own attributes would let a layer redirect lookups or fake whiteouts in the merged view.
+        if (name.StartsWith("trusted.overlay.", StringComparison.Ordinal))
+            return;
+        try
+        {
+            FileSystemInterop.Lsetxattr(path, name, value);
+        }
+        catch (IOException e) when (e.HResult == Enotsup)
+        {
+            // As Docker does: a file system without this xattr namespace cannot hold it, which must not fail the pull.
+        }
+        catch (IOException e)
+        {
+            throw new InvalidArgumentException($"layer {_layer}: entry \"{entry.Name}\": xattr {name} cannot be set: {e.Message}", e);
+        }
     }
 
     /// <summary>Sets the mtimes last (children first), because creating an entry changes its directory's mtime.</summary>

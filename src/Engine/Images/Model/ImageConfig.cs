@@ -10,6 +10,7 @@ public sealed class ImageConfig
     [JsonPropertyName("author")] public string? Author { get; set; }
     [JsonPropertyName("architecture")] public string Architecture { get; set; } = "amd64";
     [JsonPropertyName("os")] public string Os { get; set; } = "linux";
+    [JsonPropertyName("variant")] public string? Variant { get; set; }
     [JsonPropertyName("config")] public ContainerConfig? Config { get; set; }
     [JsonPropertyName("rootfs")] public ImageRootfs Rootfs { get; set; } = new();
     [JsonPropertyName("history")] public List<ImageHistoryEntry>? History { get; set; }

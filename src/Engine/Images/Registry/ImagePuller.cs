@@ -5,7 +5,7 @@ using WebEngine.Engine.Images.Model;
 namespace WebEngine.Engine.Images.Registry;
 
 /// <summary>
-/// docker pull: resolves a reference to a linux manifest (through an index if there is one), downloads config
+/// docker pull: resolves a reference to a manifest (through an index if there is one, for the host's platform or the one asked for), downloads config
 /// and layers in parallel into the content store, each verified against its digest and size, then unpacks and
 /// records the image. A pull that fails leaves no partial blob, layer or record behind.
 /// </summary>
@@ -13,22 +13,35 @@ public sealed class ImagePuller(ImageService images, RegistryCredentialStore? cr
 {
     private const long ProgressStep = 256 * 1024;
 
-    public async Task<ImageDetails> PullAsync(string name, IProgress<ImageProgress>? progress, CancellationToken cancellationToken)
+    public Task<ImageDetails> PullAsync(string name, IProgress<ImageProgress>? progress, CancellationToken cancellationToken) =>
+        PullAsync(name, null, null, progress, cancellationToken);
+
+    public Task<ImageDetails> PullAsync(string name, RegistryCredential? credential, IProgress<ImageProgress>? progress, CancellationToken cancellationToken) =>
+        PullAsync(name, credential, null, progress, cancellationToken);
+
+    /// <param name="credential">The login for this pull (docker's X-Registry-Auth); null uses the stored login.</param>
+    /// <param name="platform">
+    /// The platform to take from a multi-platform index (docker pull --platform); null is the host's. As Docker, an image
+    /// that is not an index is pulled whatever platform its config names: the record keeps that platform.
+    /// </param>
+    public async Task<ImageDetails> PullAsync(string name, RegistryCredential? credential, ImagePlatform? platform, IProgress<ImageProgress>? progress,
+        CancellationToken cancellationToken)
     {
         var reference = ImageReference.ParseNormalized(name);
-        using var registry = new RegistryClient(reference.RegistryHost, images.Options, credentials, handler);
+        using var registry = new RegistryClient(reference.RegistryHost, images.Options, credentials, handler, credential);
         using var lease = await images.BeginIngestAsync(cancellationToken);
         var repository = reference.Path;
-        progress?.Report(new ImageProgress(reference.Tag ?? reference.Digest.ToString()!, "Pulling from " + reference.FamiliarRepository));
 
         var (body, mediaType, digest) = await registry.GetManifestAsync(repository, reference.Digest?.ToString() ?? reference.Tag!, cancellationToken);
+        // Reported once the registry knows the reference, so a missing image fails before any progress is sent (as Docker's 404).
+        progress?.Report(new ImageProgress(reference.Tag ?? reference.Digest.ToString()!, "Pulling from " + reference.FamiliarRepository));
         if (reference.Digest is { } pinned && pinned != digest)
             throw new InvalidArgumentException($"manifest {reference}: the registry sent content that hashes to {digest}");
         var topDigest = digest;
         if (MediaTypes.IsIndex(mediaType))
         {
             var index = ImageArchiveLoader.Deserialize(body, ImageJsonContext.Default.OciIndex, $"index {digest}");
-            var selected = PlatformSelector.Select(index, images.Options.Architecture, digest.ToString());
+            var selected = PlatformSelector.Select(index, platform ?? images.Options.Platform);
             var wanted = Digest.Parse(selected.Digest);
             (body, mediaType, digest) = await registry.GetManifestAsync(repository, wanted.ToString(), cancellationToken);
             if (digest != wanted || body.Length != selected.Size)
@@ -40,6 +53,7 @@ public sealed class ImagePuller(ImageService images, RegistryCredentialStore? cr
         foreach (var layer in manifest.Layers.Where(l => !MediaTypes.IsLayer(l.MediaType)))
             throw new InvalidArgumentException($"manifest {digest}: unsupported layer media type \"{layer.MediaType}\"");
 
+        ReserveStaging(manifest, body.Length);
         await images.Content.WriteBytesAsync(body, cancellationToken);
         var configDigest = Digest.Parse(manifest.Config.Digest);
         await DownloadAsync(registry, repository, manifest.Config, null, cancellationToken);
@@ -82,7 +96,15 @@ public sealed class ImagePuller(ImageService images, RegistryCredentialStore? cr
         var image = await images.CommitAsync(configDigest, manifest.Layers, digest, tags, progress, cancellationToken);
         progress?.Report(new ImageProgress("", "Digest: " + topDigest));
         progress?.Report(new ImageProgress("", $"Status: Downloaded newer image for {reference.ToFamiliarString()}"));
+        await images.PublishEventAsync("pull", reference.ToFamiliarString(), reference.ToFamiliarString(), cancellationToken);
         return image;
+    }
+
+    /// <summary>Refuses a pull whose missing blobs would not fit the staging budget, before anything is downloaded.</summary>
+    private void ReserveStaging(OciManifest manifest, long manifestSize)
+    {
+        var missing = manifest.Layers.Prepend(manifest.Config).DistinctBy(d => d.Digest).Where(d => !images.Content.Exists(Digest.Parse(d.Digest)));
+        new StagingBudget(images.Options, "pull").Reserve(manifestSize + missing.Sum(d => Math.Max(d.Size, 0)));
     }
 
     private async Task DownloadAsync(RegistryClient registry, string repository, OciDescriptor descriptor, IProgress<ImageProgress>? progress,
@@ -113,11 +135,5 @@ public sealed class ImagePuller(ImageService images, RegistryCredentialStore? cr
         }
         progress?.Report(new ImageProgress(id, "Verifying Checksum", descriptor.Size, descriptor.Size));
         progress?.Report(new ImageProgress(id, "Download complete", descriptor.Size, descriptor.Size));
-    }
-
-    /// <summary>Reports on the calling thread (Progress&lt;T&gt; would post to the thread pool and reorder reports).</summary>
-    private sealed class ByteProgress(Action<long> report) : IProgress<long>
-    {
-        public void Report(long value) => report(value);
     }
 }

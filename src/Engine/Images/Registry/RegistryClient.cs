@@ -18,16 +18,23 @@ public sealed class RegistryClient : IDisposable
     private static readonly string[] ManifestAccept =
         [MediaTypes.OciIndex, MediaTypes.DockerManifestList, MediaTypes.OciManifest, MediaTypes.DockerManifest];
 
+    /// <summary>A chunk is held in memory while it is sent; a registry asking for larger ones gets one monolithic PUT.</summary>
+    private const long MaxChunkBuffer = 256 << 20;
+
     private readonly HttpClient _http;
     private readonly string _host;
     private readonly Uri _base;
     private readonly RegistryCredentialStore? _credentials;
+    private readonly RegistryCredential? _credential;
     private readonly ConcurrentDictionary<string, AuthenticationHeaderValue> _authorization = new();
 
-    public RegistryClient(string registryHost, ImageStoreOptions options, RegistryCredentialStore? credentials, HttpMessageHandler? handler = null)
+    /// <param name="credential">The login to use (from the request, as X-Registry-Auth); when null, the stored login for the host.</param>
+    public RegistryClient(string registryHost, ImageStoreOptions options, RegistryCredentialStore? credentials, HttpMessageHandler? handler = null,
+        RegistryCredential? credential = null)
     {
         _host = registryHost;
         _credentials = credentials;
+        _credential = credential;
         var scheme = IsPlainHttp(registryHost, options) ? "http" : "https";
         _base = new Uri($"{scheme}://{registryHost}/");
         _http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
@@ -85,28 +92,82 @@ public sealed class RegistryClient : IDisposable
         return true;
     }
 
-    /// <summary>Uploads a blob: POST opens an upload session, one PUT with ?digest= sends it all (monolithic).</summary>
-    public async Task UploadBlobAsync(string repository, Digest digest, Func<Stream> open, long size, CancellationToken cancellationToken)
+    /// <summary>
+    /// Opens an upload session (POST). With <paramref name="mountFrom"/>, first asks the registry to mount the blob from
+    /// that repository of the same registry: null is returned when it did (201), else the session it opened instead.
+    /// </summary>
+    public async Task<BlobUpload?> StartUploadAsync(string repository, Digest digest, string? mountFrom, CancellationToken cancellationToken)
     {
-        Uri location;
-        using (var start = await SendAsync(repository, "pull,push", () => new HttpRequestMessage(HttpMethod.Post, Url($"v2/{repository}/blobs/uploads/")),
-                   HttpCompletionOption.ResponseContentRead, cancellationToken))
-        {
-            await EnsureSuccessAsync(start, $"start upload to {repository}", cancellationToken);
-            location = start.Headers.Location ?? throw new UnavailableException($"registry {_host}: upload to {repository} started without a Location");
-        }
-        var target = location.IsAbsoluteUri ? location : new Uri(_base, location);
-        var separator = string.IsNullOrEmpty(target.Query) ? "?" : "&";
-        var put = new Uri(target + separator + "digest=" + Uri.EscapeDataString(digest.ToString()));
+        var query = mountFrom is null ? "" : $"?mount={Uri.EscapeDataString(digest.ToString())}&from={Uri.EscapeDataString(mountFrom)}";
+        var actions = mountFrom is null ? "pull,push" : $"pull,push repository:{mountFrom}:pull";
+        using var response = await SendAsync(repository, actions, () => new HttpRequestMessage(HttpMethod.Post, Url($"v2/{repository}/blobs/uploads/{query}")),
+            HttpCompletionOption.ResponseContentRead, cancellationToken);
+        await EnsureSuccessAsync(response, $"start upload to {repository}", cancellationToken);
+        if (mountFrom is not null && response.StatusCode == HttpStatusCode.Created)
+            return null;
+        var location = Resolve(response.Headers.Location) ?? throw new UnavailableException($"registry {_host}: upload to {repository} started without a Location");
+        var minimum = response.Headers.NonValidated.TryGetValues("OCI-Chunk-Min-Length", out var values) && long.TryParse(values.FirstOrDefault(), out var min) ? min : 0;
+        return new BlobUpload(location, minimum);
+    }
+
+    /// <summary>
+    /// Sends a blob into an upload session: in PATCH chunks of <paramref name="chunkSize"/> bytes (at least the
+    /// registry's minimum, OCI-Chunk-Min-Length) with Content-Range, closed by a PUT with the digest. A blob that fits one chunk, or a
+    /// registry that refuses PATCH (405, 501), gets one monolithic PUT instead.
+    /// </summary>
+    public async Task UploadBlobAsync(string repository, BlobUpload upload, Digest digest, Func<Stream> open, long size, int chunkSize,
+        IProgress<long>? progress, CancellationToken cancellationToken)
+    {
+        var chunk = Math.Max(chunkSize, upload.MinimumChunk);
+        var chunked = size > chunk && chunk <= MaxChunkBuffer
+            ? await SendChunksAsync(repository, upload.Location, open, size, (int)chunk, progress, cancellationToken)
+            : null;
+        var complete = chunked is not null;
         using var response = await SendAsync(repository, "pull,push", () =>
         {
-            var content = new StreamContent(open());
+            HttpContent content = complete ? new ByteArrayContent([]) : new StreamContent(open());
             content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-            content.Headers.ContentLength = size;
-            return new HttpRequestMessage(HttpMethod.Put, put) { Content = content };
+            content.Headers.ContentLength = complete ? 0 : size;
+            return new HttpRequestMessage(HttpMethod.Put, WithQuery(chunked ?? upload.Location, "digest=" + Uri.EscapeDataString(digest.ToString()))) { Content = content };
         }, HttpCompletionOption.ResponseContentRead, cancellationToken);
         await EnsureSuccessAsync(response, $"upload of {digest} to {repository}", cancellationToken);
+        progress?.Report(size);
     }
+
+    /// <summary>PATCHes every chunk; returns the session's last location, or null when the registry refused the first PATCH.</summary>
+    private async Task<Uri?> SendChunksAsync(string repository, Uri location, Func<Stream> open, long size, int chunk, IProgress<long>? progress,
+        CancellationToken cancellationToken)
+    {
+        await using var source = open();
+        var buffer = new byte[chunk];
+        for (long offset = 0; offset < size;)
+        {
+            var n = await source.ReadAtLeastAsync(buffer, (int)Math.Min(chunk, size - offset), throwOnEndOfStream: true, cancellationToken);
+            var range = $"{offset}-{offset + n - 1}";
+            var target = location;
+            using var response = await SendAsync(repository, "pull,push", () =>
+            {
+                var content = new ByteArrayContent(buffer, 0, n);
+                content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+                content.Headers.TryAddWithoutValidation("Content-Range", range);
+                return new HttpRequestMessage(HttpMethod.Patch, target) { Content = content };
+            }, HttpCompletionOption.ResponseContentRead, cancellationToken);
+            if (offset == 0 && response.StatusCode is HttpStatusCode.MethodNotAllowed or HttpStatusCode.NotImplemented)
+                return null;
+            await EnsureSuccessAsync(response, $"chunk {range} of an upload to {repository}", cancellationToken);
+            if (response.Headers.NonValidated.TryGetValues("Range", out var ranges) && ranges.FirstOrDefault() is { } accepted && accepted != $"0-{offset + n - 1}")
+                throw new UnavailableException($"registry {_host}: after the chunk {range} of an upload to {repository} it holds {accepted}");
+            location = Resolve(response.Headers.Location) ?? location;
+            offset += n;
+            progress?.Report(offset);
+        }
+        return location;
+    }
+
+    private Uri? Resolve(Uri? location) => location is null ? null : location.IsAbsoluteUri ? location : new Uri(_base, location);
+
+    private static Uri WithQuery(Uri target, string parameter) =>
+        new(target.AbsoluteUri + (string.IsNullOrEmpty(target.Query) ? "?" : "&") + parameter);
 
     public async Task PutManifestAsync(string repository, string reference, byte[] body, string mediaType, CancellationToken cancellationToken)
     {
@@ -120,13 +181,28 @@ public sealed class RegistryClient : IDisposable
     }
 
     /// <summary>
+    /// docker login: GET /v2/ with the client's credential, answering the registry's challenge (a bearer token for no
+    /// repository scope, or basic); a registry that still refuses throws <see cref="UnauthorizedException"/>.
+    /// </summary>
+    public async Task CheckLoginAsync(CancellationToken cancellationToken)
+    {
+        if (_credential is null)
+            throw new InvalidArgumentException("login: no user name and password given");
+        using var response = await SendAsync("", "", () => new HttpRequestMessage(HttpMethod.Get, Url("v2/")), HttpCompletionOption.ResponseContentRead,
+            cancellationToken, loginCheck: true);
+        if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+            throw new UnauthorizedException($"login attempt to {Url("v2/")} failed with status: {(int)response.StatusCode} {response.ReasonPhrase}");
+        await EnsureSuccessAsync(response, "login", cancellationToken);
+    }
+
+    /// <summary>
     /// Sends a request; on 401 answers the challenge once (fetching a bearer token for the repository scope, or
     /// sending basic credentials) and sends it again.
     /// </summary>
     private async Task<HttpResponseMessage> SendAsync(string repository, string actions, Func<HttpRequestMessage> build,
-        HttpCompletionOption completion, CancellationToken cancellationToken)
+        HttpCompletionOption completion, CancellationToken cancellationToken, bool loginCheck = false)
     {
-        var scope = $"repository:{repository}:{actions}";
+        var scope = loginCheck ? "" : $"repository:{repository}:{actions}";
         for (var attempt = 0; ; attempt++)
         {
             using var request = build();
@@ -145,13 +221,14 @@ public sealed class RegistryClient : IDisposable
                 return response;
             var challenge = AuthChallenge.Parse(response.Headers.WwwAuthenticate.ToString());
             response.Dispose();
-            _authorization[scope] = await AnswerAsync(challenge, scope, cancellationToken);
+            _authorization[scope] = await AnswerAsync(challenge, scope, loginCheck, cancellationToken);
         }
     }
 
-    private async Task<AuthenticationHeaderValue> AnswerAsync(AuthChallenge? challenge, string scope, CancellationToken cancellationToken)
+    private async Task<AuthenticationHeaderValue> AnswerAsync(AuthChallenge? challenge, string scope, bool loginCheck, CancellationToken cancellationToken)
     {
-        var credential = _credentials is null ? null : await _credentials.GetAsync(_host == "registry-1.docker.io" ? ImageReference.DockerHubDomain : _host, cancellationToken);
+        var credential = _credential
+            ?? (_credentials is null ? null : await _credentials.GetAsync(_host == "registry-1.docker.io" ? ImageReference.DockerHubDomain : _host, cancellationToken));
         if (challenge is null)
             throw new UnavailableException($"registry {_host}: 401 Unauthorized without a WWW-Authenticate challenge");
         if (challenge.Scheme.Equals("Basic", StringComparison.OrdinalIgnoreCase))
@@ -162,15 +239,22 @@ public sealed class RegistryClient : IDisposable
         }
         if (!challenge.Scheme.Equals("Bearer", StringComparison.OrdinalIgnoreCase) || !challenge.Parameters.TryGetValue("realm", out var realm))
             throw new UnavailableException($"registry {_host}: unsupported authentication challenge \"{challenge.Scheme}\"");
-        var query = new StringBuilder("?scope=").Append(Uri.EscapeDataString(challenge.Parameters.GetValueOrDefault("scope") ?? scope));
+        var query = new StringBuilder("?client_id=webengine");
+        // A request touching two repositories (a cross-repository mount) needs two scopes: one parameter each.
+        foreach (var wanted in (challenge.Parameters.GetValueOrDefault("scope") ?? scope).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            query.Append("&scope=").Append(Uri.EscapeDataString(wanted));
         if (challenge.Parameters.TryGetValue("service", out var service))
             query.Append("&service=").Append(Uri.EscapeDataString(service));
+        if (loginCheck && credential is not null)
+            query.Append("&account=").Append(Uri.EscapeDataString(credential.Username));
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(realm + (realm.Contains('?') ? "&" + query.ToString()[1..] : query.ToString())));
         if (credential is not null)
             request.Headers.Authorization = Basic(credential);
         try
         {
             using var response = await _http.SendAsync(request, cancellationToken);
+            if (loginCheck && response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+                throw new UnauthorizedException($"login attempt to {realm} failed with status: {(int)response.StatusCode} {response.ReasonPhrase}");
             await EnsureSuccessAsync(response, $"token from {realm}", cancellationToken);
             var token = JsonSerializer.Deserialize(await response.Content.ReadAsByteArrayAsync(cancellationToken), ImageJsonContext.Default.RegistryToken);
             var value = token?.Token ?? token?.AccessToken ?? throw new UnavailableException($"registry {_host}: the token endpoint {realm} returned no token");
@@ -227,3 +311,6 @@ public sealed class RegistryClient : IDisposable
 
     public void Dispose() => _http.Dispose();
 }
+
+/// <summary>An open blob upload session: where to send the data, and the smallest chunk the registry takes (0: any).</summary>
+public sealed record BlobUpload(Uri Location, long MinimumChunk);

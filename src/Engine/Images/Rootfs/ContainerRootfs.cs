@@ -105,11 +105,15 @@ public sealed partial class ContainerRootfs
         return ids;
     }
 
+    private const int UnmountAttempts = 50;
+
     private void Remove(string containerId)
     {
         var directory = ContainerDirectory(containerId);
         var rootfs = RootfsPath(containerId);
-        if (OverlayMount.IsMountPoint(rootfs))
+        // EBUSY is often brief: another container's runtime that cloned its mount namespace while this overlay was
+        // mounted holds a copy until it has pivoted and detached its old root. Retry as containerd does, then refuse.
+        for (var attempt = 1; OverlayMount.IsMountPoint(rootfs); attempt++)
         {
             try
             {
@@ -117,7 +121,9 @@ public sealed partial class ContainerRootfs
             }
             catch (IOException e) when (e.HResult == Ebusy)
             {
-                throw new ConflictException($"the rootfs of container {containerId} is still in use (a process or mount holds {rootfs})", e);
+                if (attempt >= UnmountAttempts)
+                    throw new ConflictException($"the rootfs of container {containerId} is still in use (a process or mount holds {rootfs})", e);
+                Thread.Sleep(50);
             }
         }
         foreach (var name in new[] { "rootfs", "upper", "work" })
