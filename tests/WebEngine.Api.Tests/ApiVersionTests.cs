@@ -10,17 +10,45 @@ public sealed class ApiVersionTests(ApiVersionTests.Factory factory) : IClassFix
     public sealed class Factory : WebApplicationFactory<Program>
     {
         private readonly WebEngine.TestSupport.TempDirectory _dir = new("webengine-api");
+        // The host starts the whole engine: its state, cgroups and networking must be the test's own, never the
+        // production defaults (/run/webengine, /webengine, bridge we0 and table webengine).
+        private readonly WebEngine.TestSupport.TestNetworking _networking = WebEngine.TestSupport.TestNetworking.Create();
+        private readonly string _cgroupParent = $"/webengine-test-{Guid.NewGuid():N}"[..28];
 
         protected override void ConfigureWebHost(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder)
         {
             builder.UseSetting("WebEngine:DataRoot", _dir.Combine("data"));
+            builder.UseSetting("WebEngine:StateRoot", _dir.Combine("run"));
+            builder.UseSetting("WebEngine:CgroupParent", _cgroupParent);
             builder.UseSetting("WebEngine:UnixSocket", _dir.Combine("api.sock"));
             builder.UseSetting("WebEngine:HttpUrls:0", "");
+            builder.UseSetting("WebEngine:InitialAdminPassword", AdminPassword);
+            foreach (var (key, value) in _networking.Settings())
+                builder.UseSetting(key, value);
+        }
+
+        private const string AdminPassword = "api-version-tests-admin";
+
+        /// <summary>
+        /// A client signed in as the first admin: requests through the in-process test server are HTTP, not the unix
+        /// socket, so everything but the liveness ping needs credentials.
+        /// </summary>
+        public async Task<HttpClient> SignedInClientAsync()
+        {
+            var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+            using var response = await client.PostAsync("/webengine/signin", new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["username"] = "admin", ["password"] = AdminPassword, ["returnUrl"] = "/",
+            }));
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+            return client;
         }
 
         protected override void Dispose(bool disposing)
         {
             base.Dispose(disposing);
+            _networking.Clean();
+            WebEngine.TestSupport.EngineLeftovers.RemoveCgroupParent(_cgroupParent);
             _dir.Dispose();
         }
     }
@@ -53,7 +81,8 @@ public sealed class ApiVersionTests(ApiVersionTests.Factory factory) : IClassFix
     [Fact]
     public async Task UnknownPathIs404PageNotFoundAsExactJson()
     {
-        using var response = await factory.CreateClient().GetAsync("/v1.50/nothing/here");
+        using var client = await factory.SignedInClientAsync();
+        using var response = await client.GetAsync("/v1.50/nothing/here");
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("application/json", response.Content.Headers.ContentType!.ToString());
         Assert.Equal("{\"message\":\"page not found\"}\n", await response.Content.ReadAsStringAsync());
@@ -62,7 +91,8 @@ public sealed class ApiVersionTests(ApiVersionTests.Factory factory) : IClassFix
     [Fact]
     public async Task VersionReportsTheKernelAndApiRange()
     {
-        using var response = await factory.CreateClient().GetAsync("/v1.50/version");
+        using var client = await factory.SignedInClientAsync();
+        using var response = await client.GetAsync("/v1.50/version");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal("1.50", body.RootElement.GetProperty("ApiVersion").GetString());

@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
+using WebEngine.Data;
+using WebEngine.Engine.Images;
+using WebEngine.Engine.Images.Archives;
 using WebEngine.TestSupport;
 
 namespace WebEngine.Api.Tests;
@@ -8,34 +11,107 @@ namespace WebEngine.Api.Tests;
 /// <summary>The real daemon (`webengine.dll`) started on a temporary data root and unix socket; stopped and removed on dispose.</summary>
 public sealed class DaemonProcess : IAsyncDisposable
 {
-    private readonly TempDirectory _dir = new("webengine-daemon");
-    private readonly Process _process;
+    private readonly TempDirectory _dir;
+
+    /// <summary>
+    /// Apart and short (/tmp/w + 8 hex): the shim's &lt;state&gt;/shims/&lt;64-hex id&gt;/init-console.sock must fit the 107 bytes
+    /// of a unix socket path. It holds sockets and runtime state, never mounts.
+    /// </summary>
+    private readonly string _stateRoot = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), $"w{Guid.NewGuid():N}"[..9])).FullName;
+    private readonly ProcessStartInfo _startInfo;
+    private Process _process;
     private readonly StringBuilder _log = new();
 
-    private DaemonProcess(IEnumerable<string> extraArgs)
+    private DaemonProcess(IEnumerable<string> extraArgs, TempDirectory? directory = null)
     {
+        _dir = directory ?? new TempDirectory("webengine-daemon");
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "webengine.dll"));
+        // Tests kill daemons; a killed .NET process leaves its diagnostics socket and pipes in /tmp behind.
+        psi.Environment["DOTNET_EnableDiagnostics"] = "0";
         psi.ArgumentList.Add($"--WebEngine:DataRoot={DataRoot}");
         psi.ArgumentList.Add($"--WebEngine:UnixSocket={Socket}");
+        psi.ArgumentList.Add($"--WebEngine:StateRoot={StateRoot}");
+        psi.ArgumentList.Add($"--WebEngine:CgroupParent={CgroupParent}");
+        psi.ArgumentList.Add($"--WebEngine:ShimBinary={RepoPaths.ShimBinary}");
+        psi.ArgumentList.Add($"--WebEngine:Runtimes:webengine-runtime={RepoPaths.RuntimeBinary}");
+        psi.ArgumentList.Add($"--WebEngine:Runtimes:runc={Prerequisites.RequireProgram("runc", "runc")}");
+        foreach (var arg in Networking.DaemonArguments())
+            psi.ArgumentList.Add(arg);
         if (!extraArgs.Any(a => a.StartsWith("--WebEngine:HttpUrls", StringComparison.Ordinal)))
             psi.ArgumentList.Add("--WebEngine:HttpUrls:0=");
         foreach (var arg in extraArgs)
             psi.ArgumentList.Add(arg);
-        _process = Process.Start(psi)!;
-        _process.OutputDataReceived += (_, e) => { lock (_log) _log.AppendLine(e.Data); };
-        _process.ErrorDataReceived += (_, e) => { lock (_log) _log.AppendLine(e.Data); };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        _startInfo = psi;
+        _process = Launch(psi);
+    }
+
+    private Process Launch(ProcessStartInfo startInfo)
+    {
+        var process = Process.Start(startInfo)!;
+        process.OutputDataReceived += (_, e) => { lock (_log) _log.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { lock (_log) _log.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    /// <summary>
+    /// Kills the daemon alone, as a crash would (its detached shims and their containers keep running), runs
+    /// <paramref name="whileDown"/>, then starts it again on the same roots and waits until it listens.
+    /// </summary>
+    public async Task RestartAsync(Func<Task>? whileDown = null)
+    {
+        _process.Kill(entireProcessTree: false);
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+        try
+        {
+            if (whileDown is not null)
+                await whileDown();
+        }
+        finally
+        {
+            _process = Launch(_startInfo);
+            await WaitUntilListeningAsync();
+        }
     }
 
     public string DataRoot => _dir.Combine("data");
+    /// <summary>Shim sockets live here: short, for the 108-byte limit of unix socket paths.</summary>
+    public string StateRoot => _stateRoot;
+    public string CgroupParent { get; } = $"/webengine-test-{Guid.NewGuid():N}"[..28];
     public string Socket => _dir.Combine("webengine.sock");
+
+    /// <summary>This daemon's own device prefix, firewall table and address pool.</summary>
+    public TestNetworking Networking { get; } = TestNetworking.Create();
     public string Log { get { lock (_log) return _log.ToString(); } }
 
-    public static async Task<DaemonProcess> StartAsync(params string[] extraArgs)
+    private const int StartTimeoutSeconds = 180;
+
+    public static Task<DaemonProcess> StartAsync(params string[] extraArgs) => StartAsync(new DaemonProcess(extraArgs));
+
+    /// <summary>Starts the daemon with busybox:latest already in its image store (loaded through the engine before the daemon starts).</summary>
+    public static async Task<DaemonProcess> StartWithBusyboxAsync(params string[] extraArgs)
     {
-        var daemon = new DaemonProcess(extraArgs);
+        var directory = new TempDirectory("webengine-daemon");
+        try
+        {
+            var images = new ImageService(new ImageStoreOptions { DataRoot = directory.Combine("data") },
+                WebEngineDatabase.Open(Path.Combine(directory.Combine("data"), "webengine.db")));
+            await new ImageArchiveLoader(images).LoadAsync(RepoPaths.SharedImage("busybox-oci.tar"), null, CancellationToken.None);
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        }
+        catch
+        {
+            directory.Dispose();
+            throw;
+        }
+        return await StartAsync(new DaemonProcess(extraArgs, directory));
+    }
+
+    private static async Task<DaemonProcess> StartAsync(DaemonProcess daemon)
+    {
         try
         {
             await daemon.WaitUntilListeningAsync();
@@ -50,7 +126,8 @@ public sealed class DaemonProcess : IAsyncDisposable
 
     private async Task WaitUntilListeningAsync()
     {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+        // Generous: on a loaded 2-core machine a cold daemon start (JIT, migrations, reconcile) has taken over a minute.
+        var deadline = DateTime.UtcNow.AddSeconds(StartTimeoutSeconds);
         while (DateTime.UtcNow < deadline)
         {
             if (_process.HasExited)
@@ -69,19 +146,27 @@ public sealed class DaemonProcess : IAsyncDisposable
             }
             await Task.Delay(100);
         }
-        throw new TimeoutException($"the daemon did not listen on {Socket} within 60 s:\n{Log}");
+        throw new TimeoutException($"the daemon did not listen on {Socket} within {StartTimeoutSeconds} s:\n{Log}");
     }
 
     /// <summary>Runs the real docker CLI against this daemon.</summary>
-    public async Task<(int ExitCode, string Stdout, string Stderr)> DockerAsync(params string[] args)
+    public Task<(int ExitCode, string Stdout, string Stderr)> DockerAsync(params string[] args) => DockerWithStdinAsync(null, args);
+
+    /// <summary>Runs the real docker CLI with <paramref name="stdin"/> as its standard input (then closed), e.g. login --password-stdin.</summary>
+    public async Task<(int ExitCode, string Stdout, string Stderr)> DockerWithStdinAsync(string? stdin, params string[] args)
     {
         Prerequisites.RequireFile("/usr/local/bin/docker", "the docker CLI at /usr/local/bin/docker");
-        var psi = new ProcessStartInfo("/usr/local/bin/docker") { RedirectStandardOutput = true, RedirectStandardError = true };
+        var psi = new ProcessStartInfo("/usr/local/bin/docker") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = stdin is not null };
         psi.Environment["DOCKER_HOST"] = $"unix://{Socket}";
         psi.Environment["DOCKER_CONFIG"] = _dir.Combine("docker-config");
         foreach (var arg in args)
             psi.ArgumentList.Add(arg);
         using var process = Process.Start(psi)!;
+        if (stdin is not null)
+        {
+            await process.StandardInput.WriteAsync(stdin);
+            process.StandardInput.Close();
+        }
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(120));
@@ -89,14 +174,35 @@ public sealed class DaemonProcess : IAsyncDisposable
         return (process.ExitCode, await stdout, await stderr);
     }
 
+    /// <summary>Removes every container through the daemon (as `docker rm -f` does), then stops the daemon and sweeps up what is left.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
+        try
         {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
+            if (!_process.HasExited && File.Exists("/usr/local/bin/docker"))
+            {
+                var (code, ids, _) = await DockerAsync("ps", "-aq");
+                if (code == 0 && ids.Split('\n', StringSplitOptions.RemoveEmptyEntries) is { Length: > 0 } all)
+                    await DockerAsync(["rm", "-f", "-v", .. all]);
+            }
         }
-        _process.Dispose();
-        _dir.Dispose();
+        catch (Exception e) when (e is IOException or InvalidOperationException or OperationCanceledException)
+        {
+            // The sweep below still runs.
+        }
+        finally
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync();
+            }
+            _process.Dispose();
+            EngineLeftovers.Clean(Path.Combine(StateRoot, "shims"),
+                [("webengine-runtime", RepoPaths.RuntimeBinary), ("runc", "/usr/sbin/runc")], Path.Combine(StateRoot, "runtime"), CgroupParent);
+            Networking.Clean();
+            _dir.Dispose();
+            Directory.Delete(_stateRoot, recursive: true);
+        }
     }
 }

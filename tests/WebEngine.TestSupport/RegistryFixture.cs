@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 
 namespace WebEngine.TestSupport;
 
@@ -19,7 +18,7 @@ public sealed class RegistryFixture : IDisposable
         Prerequisites.RequireFile(RegistryBinary, "Debian's docker registry: `apt-get install docker-registry`");
         Username = username;
         Password = password;
-        Port = FreePort();
+        Port = LoopbackPort.Free();
         var auth = "";
         if (username is not null)
         {
@@ -101,8 +100,11 @@ public sealed class RegistryFixture : IDisposable
 
     private void WaitUntilServing()
     {
-        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        for (var i = 0; i < 300; i++)
+        // Generous: on a loaded machine the registry can take many seconds to listen, and a connect can outlast the
+        // client's timeout (TaskCanceledException) as well as be refused.
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (DateTime.UtcNow < deadline)
         {
             if (_process!.HasExited)
                 throw new InvalidOperationException($"docker-registry exited with {_process.ExitCode} at start (config {ConfigPath})");
@@ -112,19 +114,12 @@ public sealed class RegistryFixture : IDisposable
                 if (status is HttpStatusCode.OK or HttpStatusCode.Unauthorized)
                     return;
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
             }
             Thread.Sleep(100);
         }
-        throw new InvalidOperationException($"docker-registry did not answer on {Host} within 30 s");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        throw new InvalidOperationException($"docker-registry did not answer on {Host} within 90 s");
     }
 
     private static void Run(string program, params string[] args)

@@ -8,8 +8,10 @@ public static class RepoPaths
     /// <summary>The directory that holds WebEngine.sln.</summary>
     public static string Root => RootLazy.Value;
 
-    /// <summary>The `shared/` directory beside the repository (test images, references).</summary>
-    public static string Shared => Path.GetFullPath(Path.Combine(Root, "..", "shared"));
+    /// <summary>The `shared/` directory beside the repository (test images, references), or WEBENGINE_SHARED (for git worktrees elsewhere).</summary>
+    public static string Shared => Environment.GetEnvironmentVariable("WEBENGINE_SHARED") is { Length: > 0 } shared
+        ? shared
+        : Path.GetFullPath(Path.Combine(Root, "..", "shared"));
 
     public static string SharedImage(string fileName)
     {
@@ -23,6 +25,17 @@ public static class RepoPaths
 
     /// <summary>The NativeAOT shim binary, published by `./dev.sh build` (or WEBENGINE_SHIM).</summary>
     public static string ShimBinary => PublishedBinary("webengine-shim", "WEBENGINE_SHIM");
+
+    /// <summary>The daemon as `./dev.sh daemon` runs it (Release, ReadyToRun), published by `./dev.sh build`.</summary>
+    public static string PublishedDaemon
+    {
+        get
+        {
+            var path = Path.Combine(Root, "artifacts", "publish", "webengine", "webengine.dll");
+            Prerequisites.RequireFile(path, "the daemon published as users run it: run `./dev.sh build` (or `./dev.sh publish-daemon`) first");
+            return path;
+        }
+    }
 
     private static string PublishedBinary(string name, string environmentVariable)
     {

@@ -16,9 +16,11 @@ public static class DockerErrors
     public static int StatusCodeFor(Exception exception) => exception switch
     {
         NotFoundException => StatusCodes.Status404NotFound,
+        UnauthorizedException => StatusCodes.Status401Unauthorized,
         AlreadyExistsException or ConflictException => StatusCodes.Status409Conflict,
         InvalidArgumentException or BadHttpRequestException or JsonException or FormatException => StatusCodes.Status400BadRequest,
         UnavailableException => StatusCodes.Status503ServiceUnavailable,
+        Auth.PermissionDeniedException or ForbiddenException => StatusCodes.Status403Forbidden,
         OperationCanceledException => 499,
         _ => StatusCodes.Status500InternalServerError,
     };
