@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using WebEngine.Api.Docker.Streams;
 
 namespace WebEngine.Web;
 
@@ -14,9 +15,18 @@ public sealed class DaemonOptions
     public static DaemonOptions From(IConfiguration configuration)
     {
         var options = new DaemonOptions();
-        configuration.GetSection("WebEngine").Bind(options);
+        configuration.GetSection(SectionName).Bind(options);
         return options;
     }
+
+    public const string SectionName = "WebEngine";
+
+    /// <summary>
+    /// The engine's settings from the same section: DataRoot, StateRoot, ShimBinary, Runtimes:&lt;name&gt;,
+    /// DefaultRuntime, InitBinary, CgroupParent, ImageStagingLimit, DefaultStopTimeoutSeconds, LogMaxSize, LogMaxFiles, EventRetention.
+    /// </summary>
+    public static void BindEngine(IConfiguration configuration, WebEngine.Engine.EngineOptions engine) =>
+        configuration.GetSection(SectionName).Bind(engine);
 
     public void ConfigureListeners(KestrelServerOptions kestrel)
     {
@@ -25,13 +35,13 @@ public sealed class DaemonOptions
             Directory.CreateDirectory(Path.GetDirectoryName(UnixSocket)!);
             if (File.Exists(UnixSocket))
                 File.Delete(UnixSocket);
-            kestrel.ListenUnixSocket(UnixSocket);
+            kestrel.ListenUnixSocket(UnixSocket, listen => listen.UseDockerUpgradeWithBody());
         }
         foreach (var url in HttpUrls.Where(u => !string.IsNullOrWhiteSpace(u)))
         {
             var uri = new Uri(url);
             var address = System.Net.IPAddress.Parse(uri.Host == "localhost" ? "127.0.0.1" : uri.Host);
-            kestrel.Listen(address, uri.Port);
+            kestrel.Listen(address, uri.Port, listen => listen.UseDockerUpgradeWithBody());
         }
     }
 }

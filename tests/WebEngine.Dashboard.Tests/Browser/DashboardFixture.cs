@@ -1,0 +1,101 @@
+using System.Text;
+using Microsoft.Playwright;
+using WebEngine.TestSupport;
+
+namespace WebEngine.Dashboard.Tests.Browser;
+
+/// <summary>
+/// One daemon and one chromium for a test class, with three users (admin, an operator, a viewer). Pages are opened
+/// signed in as one of them; each test gets its own browser context (cookies), closed at the end of the class.
+/// </summary>
+public class DashboardFixture : IAsyncLifetime
+{
+    public const string OperatorName = "oscar";
+    public const string ViewerName = "vera";
+    public const string UserPassword = "password-for-tests";
+
+    private IPlaywright? _playwright;
+    private DashboardDaemon? _daemon;
+
+    public DashboardDaemon Daemon => _daemon ?? throw new InvalidOperationException("the daemon has not started");
+    public IBrowser Browser { get; private set; } = null!;
+
+    /// <summary>The webengine.dll to run; null for this build's output.</summary>
+    protected virtual string? DaemonPath => null;
+
+    public async Task InitializeAsync()
+    {
+        Prerequisites.RequireFile("/usr/bin/chromium", "Debian's chromium (apt-get install chromium)");
+        _daemon = await DashboardDaemon.StartAsync(DaemonPath);
+        await CreateUserAsync(OperatorName, "operator");
+        await CreateUserAsync(ViewerName, "viewer");
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+            Timeout = 60_000,
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+            await Browser.DisposeAsync();
+        _playwright?.Dispose();
+        if (_daemon is not null)
+            await _daemon.DisposeAsync();
+    }
+
+    /// <summary>A new browser context signed in through the sign-in form, on <paramref name="path"/>, with the circuit up.</summary>
+    public async Task<IPage> SignedInPageAsync(string user, string path = "/")
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = Daemon.BaseAddress.ToString(), ViewportSize = new() { Width = 1400, Height = 900 } });
+        context.SetDefaultTimeout(30_000);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(path);
+        await page.WaitForURLAsync("**/signin**");
+        await page.FillAsync("#username", user);
+        await page.FillAsync("#password", user == "admin" ? DashboardDaemon.AdminPassword : UserPassword);
+        await page.ClickAsync("button[type=submit]");
+        // Only the navigation away from /signin: the page's own load is waited for by WaitUntilInteractiveAsync (on a
+        // loaded machine a full "load" took longer than the default 30 s).
+        await page.WaitForURLAsync(url => !url.Contains("/signin", StringComparison.Ordinal),
+            new() { WaitUntil = WaitUntilState.Commit, Timeout = 60_000 });
+        await WaitUntilInteractiveAsync(page);
+        return page;
+    }
+
+    /// <summary>Clicks before the Blazor circuit is up are lost: the layout shows its marker only once it runs interactively.</summary>
+    public static async Task WaitUntilInteractiveAsync(IPage page) =>
+        await page.Locator("[data-testid=circuit-ready]").WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = 60_000 });
+
+    /// <summary>Saves a screenshot among the test artifacts (artifacts/test-results/dashboard-screenshots).</summary>
+    public static async Task ScreenshotAsync(IPage page, string name)
+    {
+        var directory = Path.Combine(RepoPaths.Root, "artifacts", "test-results", "dashboard-screenshots");
+        Directory.CreateDirectory(directory);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(directory, name + ".png"), FullPage = true });
+    }
+
+    /// <summary>The input of a MudBlazor text field: the test id lands on the input itself or on its wrapper.</summary>
+    public static ILocator Input(IPage page, string testId) =>
+        page.Locator($"input[data-testid={testId}], textarea[data-testid={testId}], [data-testid={testId}] input").First;
+
+    /// <summary>A unique container name for one test.</summary>
+    public static string NewName(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 9)];
+
+    private async Task CreateUserAsync(string name, string role)
+    {
+        using var http = UnixSocketClient(Daemon.Socket);
+        var body = $$"""{"Name":"{{name}}","Password":"{{UserPassword}}","Role":"{{role}}"}""";
+        using var response = await http.PostAsync("/webengine/users", new StringContent(body, Encoding.UTF8, "application/json"));
+        Assert.True(response.IsSuccessStatusCode, $"creating {role} {name}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
+    public static HttpClient UnixSocketClient(string socket) => new(UnixSocketHttp.Handler(socket))
+    {
+        BaseAddress = new Uri("http://webengine.localhost/"),
+        Timeout = TimeSpan.FromSeconds(120),
+    };
+}
