@@ -2,18 +2,23 @@
 # WebEngine's development entry point. On a fresh Debian 12 machine with the .NET 10 SDK:
 #   sudo ./dev.sh daemon   installs prerequisites, builds, and starts the daemon
 #   sudo ./dev.sh test     installs prerequisites, builds, and runs the whole test suite
-#   ./dev.sh build         publishes the NativeAOT binaries (runtime, shim) and builds the rest
+#   ./dev.sh build         publishes the NativeAOT binaries (runtime, shim) and the daemon, and builds the rest
 set -euo pipefail
 cd "$(dirname "$0")"
 root=$PWD
 
 # Debian packages the daemon and the tests use (checked one by one, installed only when missing);
-# gcc provides the `cc` that compiles the runtime's user-namespace stage, clang+zlib1g-dev NativeAOT's link.
-packages=(gcc busybox-static runc skopeo docker-registry containerd docker.io tini jq iproute2 apache2-utils clang zlib1g-dev file time bc python3 procps)
+# gcc provides the `cc` that compiles the runtime's user-namespace stage, clang+zlib1g-dev NativeAOT's link;
+# libc6-dev (libc.a) and binutils (GNU objcopy) the shim's static link (src/Runtime/webengine-shim/webengine-shim.csproj).
+# nftables holds the networks' rules (published ports, masquerading, isolation).
+# chromium runs the dashboard's browser tests; nodejs+npm fetch the dashboard's browser libraries (xterm.js) at build time.
+packages=(gcc libc6-dev binutils busybox-static runc skopeo docker-registry containerd docker.io tini jq iproute2 nftables apache2-utils clang zlib1g-dev file time bc python3 procps chromium nodejs npm)
 
 install_prerequisites() {
   local missing=()
   for p in "${packages[@]}"; do
+    # nodejs builds that bundle npm (as NodeSource's do) conflict with Debian's npm package: the command is enough.
+    [ "$p" = npm ] && command -v npm > /dev/null && continue
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
   done
   if ((${#missing[@]})); then
@@ -28,6 +33,7 @@ build() {
   for p in webengine-runtime webengine-shim; do
     dotnet publish "src/Runtime/$p/$p.csproj" -c Release -nologo -v q
   done
+  publish_daemon
 }
 
 run_tests() {
@@ -49,13 +55,23 @@ PY
   return $status
 }
 
+# The daemon as users run it: Release, ReadyToRun (precompiled, so it starts fast with tiered jitting off; see
+# src/Web/WebEngine.Web.csproj), framework-dependent.
+daemon_dir="$root/artifacts/publish/webengine"
+publish_daemon() {
+  dotnet publish src/Web/WebEngine.Web.csproj -c Release --use-current-runtime --self-contained false -p:PublishReadyToRun=true \
+    -o "$daemon_dir" -nologo -v q
+}
+
 case "${1:-}" in
   build) install_prerequisites; build ;;
+  publish-daemon) publish_daemon ;;
   test) shift; install_prerequisites; build; run_tests "$@" ;;
   daemon)
     shift; install_prerequisites; build
-    export WebEngine__RuntimePath="$root/artifacts/publish/webengine-runtime/release/webengine-runtime"
-    export WebEngine__ShimPath="$root/artifacts/publish/webengine-shim/release/webengine-shim"
-    exec dotnet "$root/artifacts/bin/WebEngine.Web/debug/webengine.dll" --contentRoot "$root" "$@" ;;
-  *) echo "usage: $0 build | test [dotnet test args] | daemon [--WebEngine:DataRoot=DIR ...]" >&2; exit 2 ;;
+    exec dotnet "$daemon_dir/webengine.dll" \
+      "--WebEngine:ShimBinary=$root/artifacts/publish/webengine-shim/release/webengine-shim" \
+      "--WebEngine:Runtimes:webengine-runtime=$root/artifacts/publish/webengine-runtime/release/webengine-runtime" \
+      "$@" ;;
+  *) echo "usage: $0 build | test [dotnet test args] | publish-daemon | daemon [--WebEngine:DataRoot=DIR ...]" >&2; exit 2 ;;
 esac
