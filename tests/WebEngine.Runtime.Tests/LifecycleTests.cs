@@ -37,10 +37,7 @@ public sealed class LifecycleTests : ContainerTestBase
     [Fact]
     public void Kill_accepts_names_with_and_without_SIG_and_numbers()
     {
-        // As PID 1 of its namespace the process gets only the signals it handles: it must trap TERM.
-        Command("sh", "-c", "trap 'exit 143' TERM; sleep 1000 & wait");
-        Create();
-        Cli.Ok("start", Id);
+        StartTrappingTerm();
         var bad = Cli.Run("kill", Id, "NOPE");
         Assert.NotEqual(0, bad.ExitCode);
         Assert.Contains("unknown signal", bad.Stderr);
@@ -51,11 +48,29 @@ public sealed class LifecycleTests : ContainerTestBase
     [Fact]
     public void Kill_defaults_to_SIGTERM()
     {
-        Command("sh", "-c", "trap 'exit 143' TERM; sleep 1000 & wait");
-        Create();
-        Cli.Ok("start", Id);
+        StartTrappingTerm();
         Cli.Ok("kill", Id);
         WaitForStatus(ContainerStatus.Stopped);
+    }
+
+    /// <summary>
+    /// Starts a shell that exits on SIGTERM and waits until its trap is set. As PID 1 of its namespace the process gets
+    /// only the signals it handles, so a SIGTERM sent before the shell has run `trap` (start returns once the process
+    /// is started, not once it has parsed its script) would be ignored and the container would never stop.
+    /// </summary>
+    private void StartTrappingTerm()
+    {
+        Spec.Root!.Readonly = false;
+        Command("sh", "-c", "trap 'exit 143' TERM; touch /trap-set; sleep 1000 & wait");
+        Create();
+        Cli.Ok("start", Id);
+        var marker = Path.Combine(Bundle.RootfsPath, "trap-set");
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!File.Exists(marker))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the container's shell never set its trap");
+            Thread.Sleep(20);
+        }
     }
 
     [Fact]

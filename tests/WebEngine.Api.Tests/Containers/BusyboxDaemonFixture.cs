@@ -40,6 +40,21 @@ public sealed class BusyboxDaemonFixture : IAsyncLifetime
         return stdout.Trim();
     }
 
+    /// <summary>Waits (up to a minute) until the container's log contains <paramref name="expected"/>.</summary>
+    public async Task WaitForLogAsync(string container, string expected)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var logs = "";
+        while (DateTime.UtcNow < deadline)
+        {
+            logs = await DockerOkAsync("logs", container);
+            if (logs.Contains(expected, StringComparison.Ordinal))
+                return;
+            await Task.Delay(100);
+        }
+        Assert.Fail($"{container} never printed {expected}; its log: {logs}");
+    }
+
     /// <summary>A unique container name for one test, so that tests in a class never collide.</summary>
     public static string NewName(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 9)];
 

@@ -29,7 +29,7 @@ public sealed class ContainerArchiveMountTests(BusyboxDaemonFixture fixture) : I
 
             await fixture.DockerOkAsync("cp", local.Combine("in.txt"), $"{name}:/scratch/");
             await fixture.DockerOkAsync("cp", local.Combine("in.txt"), $"{name}:/data/");
-            await WaitForLogAsync(name, "from the host\nfrom the host");
+            await fixture.WaitForLogAsync(name, "from the host\nfrom the host");
 
             // Stopped: the tmpfs is gone with the process, the volume is still there and is laid over the rootfs.
             await fixture.DockerOkAsync("kill", name);
@@ -120,19 +120,5 @@ public sealed class ContainerArchiveMountTests(BusyboxDaemonFixture fixture) : I
         var target = local.Combine(Guid.NewGuid().ToString("N"));
         await fixture.DockerOkAsync("cp", $"{container}:{path}", target);
         return await File.ReadAllTextAsync(target);
-    }
-
-    private async Task WaitForLogAsync(string container, string expected)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        var logs = "";
-        while (DateTime.UtcNow < deadline)
-        {
-            logs = await fixture.DockerOkAsync("logs", container);
-            if (logs.Contains(expected))
-                return;
-            await Task.Delay(100);
-        }
-        Assert.Fail($"the container never printed {expected}; its log: {logs}");
     }
 }

@@ -60,7 +60,9 @@ public sealed class ContainerLifecycleCliTests(BusyboxDaemonFixture fixture) : I
     public async Task KillWithASignalTheProcessHandles()
     {
         var name = BusyboxDaemonFixture.NewName("kill");
-        await fixture.DockerOkAsync("run", "-d", "--name", name, "busybox", "sh", "-c", "trap 'exit 42' HUP; while true; do sleep 0.1; done");
+        await fixture.DockerOkAsync("run", "-d", "--name", name, "busybox", "sh", "-c", "trap 'exit 42' HUP; echo trapped; while true; do sleep 0.1; done");
+        // PID 1 ignores a signal it does not handle: a HUP sent before the shell has set its trap would be lost.
+        await fixture.WaitForLogAsync(name, "trapped");
         Assert.Equal(name, await fixture.DockerOkAsync("kill", "-s", "HUP", name));
         Assert.Equal("42", await fixture.DockerOkAsync("wait", name));
         var (code, _, stderr) = await fixture.Daemon.DockerAsync("kill", name);

@@ -15,7 +15,7 @@ public sealed class AttachWebSocketTests(BusyboxDaemonFixture fixture) : IClassF
         await fixture.DockerOkAsync("run", "-d", "-i", "--name", name, "busybox", "sh", "-c", "echo before; cat");
         try
         {
-            await WaitForLogAsync(name, "before");
+            await fixture.WaitForLogAsync(name, "before");
             using var invoker = new HttpMessageInvoker(fixture.UnixSocketHandler());
             using var socket = new ClientWebSocket();
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
@@ -61,15 +61,5 @@ public sealed class AttachWebSocketTests(BusyboxDaemonFixture fixture) : IClassF
             received.Append(Encoding.UTF8.GetString(buffer, 0, result.Count));
         }
         return type;
-    }
-
-    private async Task WaitForLogAsync(string container, string expected)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!(await fixture.DockerOkAsync("logs", container)).Contains(expected))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"{container} never printed {expected}");
-            await Task.Delay(100);
-        }
     }
 }
