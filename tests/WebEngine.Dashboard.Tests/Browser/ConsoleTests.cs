@@ -23,16 +23,16 @@ public sealed class ConsoleTests(DashboardFixture fixture) : IClassFixture<Dashb
 
         var terminal = page.Locator("[data-testid=console-terminal] .xterm-rows");
         // ash flushes input typed before its prompt (TCSAFLUSH), as a real terminal would.
-        await Expect(terminal).ToContainTextAsync("# ", new() { Timeout = 15_000 });
+        await Expect(terminal).ToContainTextAsync("# ", new() { Timeout = 30_000 });
         await page.Locator("[data-testid=console-terminal] .xterm").ClickAsync();
         await page.Keyboard.TypeAsync("echo hello-$((40+2))");
         await page.Keyboard.PressAsync("Enter");
-        await Expect(terminal).ToContainTextAsync("hello-42", new() { Timeout = 15_000 });
+        await Expect(terminal).ToContainTextAsync("hello-42", new() { Timeout = 30_000 });
         await DashboardFixture.ScreenshotAsync(page, "container-console");
 
         await page.Keyboard.TypeAsync("exit 3");
         await page.Keyboard.PressAsync("Enter");
-        await Expect(page.Locator("[data-testid=console-state]")).ToContainTextAsync("process exited with code 3", new() { Timeout = 15_000 });
+        await Expect(page.Locator("[data-testid=console-state]")).ToContainTextAsync("process exited with code 3", new() { Timeout = 30_000 });
     }
 
     [Fact]
@@ -46,6 +46,6 @@ public sealed class ConsoleTests(DashboardFixture fixture) : IClassFixture<Dashb
         await Expect(page.Locator("[data-testid=console-state]")).ToHaveTextAsync(Connected, new() { Timeout = 30_000 });
 
         await fixture.Daemon.DockerOkAsync("kill", name);
-        await Expect(page.Locator("[data-testid=console-state]")).ToContainTextAsync(new Regex("container stopped|process exited"), new() { Timeout = 15_000 });
+        await Expect(page.Locator("[data-testid=console-state]")).ToContainTextAsync(new Regex("container stopped|process exited"), new() { Timeout = 30_000 });
     }
 }

@@ -18,16 +18,16 @@ public sealed class ContainerStatsTests(DashboardFixture fixture) : IClassFixtur
         await page.GetByRole(AriaRole.Tab, new() { Name = "Stats" }).ClickAsync();
 
         foreach (var chart in new[] { "stats-cpu", "stats-memory", "stats-net-rx", "stats-net-tx", "stats-block-read", "stats-block-write" })
-            await Expect(page.Locator($"[data-testid={chart}]")).Not.ToBeEmptyAsync(new() { Timeout = 15_000 });
-        await Expect(page.Locator("[data-testid=stats-cpu]")).Not.ToHaveTextAsync("0.0 %", new() { Timeout = 15_000 });
+            await Expect(page.Locator($"[data-testid={chart}]")).Not.ToBeEmptyAsync(new() { Timeout = 30_000 });
+        await Expect(page.Locator("[data-testid=stats-cpu]")).Not.ToHaveTextAsync("0.0 %", new() { Timeout = 30_000 });
 
         // Connections to a closed port: each SYN reaches the container and its reset comes back.
         var totals = page.Locator("[data-testid=stats-net-totals]");
-        await Expect(totals).ToContainTextAsync("eth0:", new() { Timeout = 15_000 });
+        await Expect(totals).ToContainTextAsync("eth0:", new() { Timeout = 30_000 });
         var before = await totals.TextContentAsync();
         for (var i = 0; i < 20; i++)
             await KnockAsync(address);
-        await Expect(totals).Not.ToHaveTextAsync(before!, new() { Timeout = 15_000 });
+        await Expect(totals).Not.ToHaveTextAsync(before!, new() { Timeout = 30_000 });
         await Expect(page.Locator("[data-testid=stats-net-rx]")).ToContainTextAsync("/s");
         await DashboardFixture.ScreenshotAsync(page, "container-stats-network");
         await fixture.Daemon.DockerOkAsync("rm", "-f", name);

@@ -17,16 +17,16 @@ public sealed class ContainersTableTests(DashboardFixture fixture) : IClassFixtu
         page.FrameNavigated += (_, _) => navigations++;
 
         await fixture.Daemon.DockerOkAsync("run", "-d", "--name", name, "--stop-timeout", "1", "busybox", "sleep", "300");
-        await Expect(row.Locator("[data-testid=container-state]")).ToHaveTextAsync("running", new() { Timeout = 15_000 });
+        await Expect(row.Locator("[data-testid=container-state]")).ToHaveTextAsync("running", new() { Timeout = 30_000 });
         await DashboardFixture.ScreenshotAsync(page, "containers");
 
         await fixture.Daemon.DockerOkAsync("stop", name);
-        await Expect(row.Locator("[data-testid=container-state]")).ToHaveTextAsync("exited", new() { Timeout = 15_000 });
+        await Expect(row.Locator("[data-testid=container-state]")).ToHaveTextAsync("exited", new() { Timeout = 30_000 });
         await Expect(row.Locator("[data-testid=container-status]")).ToContainTextAsync("Exited (");
         Assert.Equal(0, navigations);
 
         await fixture.Daemon.DockerOkAsync("rm", name);
-        await Expect(row).ToHaveCountAsync(0, new() { Timeout = 15_000 });
+        await Expect(row).ToHaveCountAsync(0, new() { Timeout = 30_000 });
     }
 
     [Fact]
@@ -45,7 +45,7 @@ public sealed class ContainersTableTests(DashboardFixture fixture) : IClassFixtu
 
         await row.Locator("[data-testid=action-stop]").ClickAsync();
         await page.Locator(".mud-dialog button", new() { HasText = "Stop" }).ClickAsync();
-        await Expect(row.Locator("[data-testid=container-progress]")).ToContainTextAsync("SIGKILL in", new() { Timeout = 10_000 });
+        await Expect(row.Locator("[data-testid=container-progress]")).ToContainTextAsync("SIGKILL in", new() { Timeout = 30_000 });
         await Expect(row.Locator("[data-testid=container-state]")).ToHaveTextAsync("exited", new() { Timeout = 30_000 });
         Assert.Contains("exited", await fixture.Daemon.DockerOkAsync("inspect", "-f", "{{.State.Status}}", name));
     }

@@ -72,15 +72,15 @@ public sealed class CreateAndLogsTests(DashboardFixture fixture) : IClassFixture
         await Expect(page.Locator("[data-testid=container-state]")).ToHaveTextAsync("running", new() { Timeout = 30_000 });
         await page.GetByRole(AriaRole.Tab, new() { Name = "Logs" }).ClickAsync();
         var view = page.Locator("[data-testid=log-view]");
-        await Expect(view).ToContainTextAsync("count-2", new() { Timeout = 15_000 });
+        await Expect(view).ToContainTextAsync("count-2", new() { Timeout = 30_000 });
         // Lines written after the tab opened arrive without a reload.
-        await Expect(view).ToContainTextAsync("count-15", new() { Timeout = 20_000 });
+        await Expect(view).ToContainTextAsync("count-15", new() { Timeout = 30_000 });
         await DashboardFixture.ScreenshotAsync(page, "container-logs");
         await page.GetByRole(AriaRole.Tab, new() { Name = "Overview" }).ClickAsync();
         await Expect(page.Locator("[data-testid=docker-run]")).ToContainTextAsync("busybox sh -c");
         await DashboardFixture.ScreenshotAsync(page, "container-overview");
         await page.GetByRole(AriaRole.Tab, new() { Name = "Stats" }).ClickAsync();
-        await Expect(page.Locator("[data-testid=stats-memory]")).Not.ToBeEmptyAsync(new() { Timeout = 10_000 });
+        await Expect(page.Locator("[data-testid=stats-memory]")).Not.ToBeEmptyAsync(new() { Timeout = 30_000 });
         await DashboardFixture.ScreenshotAsync(page, "container-stats");
         await page.GetByRole(AriaRole.Tab, new() { Name = "Events" }).ClickAsync();
         await Expect(page.Locator("[data-testid=event-action]", new() { HasText = "start" }).First).ToBeVisibleAsync();
@@ -90,6 +90,6 @@ public sealed class CreateAndLogsTests(DashboardFixture fixture) : IClassFixture
         var row = table.Locator("tr.container-row", new() { HasText = name });
         await Expect(row.Locator("[data-testid=container-state]")).ToHaveTextAsync("running");
         await fixture.Daemon.DockerOkAsync("stop", "-t", "1", name);
-        await Expect(row.Locator("[data-testid=container-state]")).ToHaveTextAsync("exited", new() { Timeout = 15_000 });
+        await Expect(row.Locator("[data-testid=container-state]")).ToHaveTextAsync("exited", new() { Timeout = 30_000 });
     }
 }

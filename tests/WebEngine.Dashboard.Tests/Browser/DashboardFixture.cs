@@ -26,6 +26,9 @@ public class DashboardFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Prerequisites.RequireFile("/usr/bin/chromium", "Debian's chromium (apt-get install chromium)");
+        // The suite runs beside the other test projects on two cores: Playwright's default of 5 s per assertion was
+        // too short there. An assertion still returns as soon as it holds.
+        Assertions.SetDefaultExpectTimeout(20_000);
         _daemon = await DashboardDaemon.StartAsync(DaemonPath);
         await CreateUserAsync(OperatorName, "operator");
         await CreateUserAsync(ViewerName, "viewer");

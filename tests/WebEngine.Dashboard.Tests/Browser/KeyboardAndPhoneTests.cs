@@ -41,7 +41,7 @@ public sealed class KeyboardAndPhoneTests(DashboardFixture fixture) : IClassFixt
         await TabUntilAsync(page, $"document.activeElement?.getAttribute('data-testid') === 'action-stop' && document.activeElement.closest('tr')?.textContent.includes('{name}')");
         await page.Keyboard.PressAsync("Enter");
         await Expect(dialog).ToBeVisibleAsync();
-        await page.WaitForFunctionAsync(InDialog, null, new() { Timeout = 10_000 });
+        await page.WaitForFunctionAsync(InDialog, null, new() { Timeout = 30_000 });
         await TabUntilAsync(page, FocusedDialogButton("stop"));
         await DashboardFixture.ScreenshotAsync(page, "keyboard-confirm");
         await page.Keyboard.PressAsync("Enter");
@@ -105,19 +105,19 @@ public sealed class KeyboardAndPhoneTests(DashboardFixture fixture) : IClassFixt
         await TabUntilAsync(page, $"{Focused("image-tag")} && {InRow("busybox:latest")}");
         await AssertFocusVisibleAsync(page);
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForFunctionAsync(Focused("image-new-tag"), null, new() { Timeout = 10_000 });
+        await page.WaitForFunctionAsync(Focused("image-new-tag"), null, new() { Timeout = 30_000 });
         await page.Keyboard.TypeAsync("keyed/busybox:v1");
         await page.Keyboard.PressAsync("Enter");
         await Expect(page.Locator("[data-testid=image-tags]", new() { HasText = "keyed/busybox:v1" })).ToHaveCountAsync(1);
         Assert.Contains("keyed/busybox:v1", await fixture.Daemon.DockerOkAsync("images", "--format", "{{.Repository}}:{{.Tag}}"), StringComparison.Ordinal);
         // The focus is back on the row's button; Escape closes the field again without tagging.
-        await page.WaitForFunctionAsync($"{Focused("image-tag")} && {InRow("keyed/busybox:v1")}", null, new() { Timeout = 10_000 });
+        await page.WaitForFunctionAsync($"{Focused("image-tag")} && {InRow("keyed/busybox:v1")}", null, new() { Timeout = 30_000 });
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForFunctionAsync(Focused("image-new-tag"), null, new() { Timeout = 10_000 });
+        await page.WaitForFunctionAsync(Focused("image-new-tag"), null, new() { Timeout = 30_000 });
         await page.Keyboard.TypeAsync("never/tagged:v1");
         await page.Keyboard.PressAsync("Escape");
         await Expect(page.Locator("[data-testid=image-new-tag]")).ToHaveCountAsync(0);
-        await page.WaitForFunctionAsync($"{Focused("image-tag")} && {InRow("keyed/busybox:v1")}", null, new() { Timeout = 10_000 });
+        await page.WaitForFunctionAsync($"{Focused("image-tag")} && {InRow("keyed/busybox:v1")}", null, new() { Timeout = 30_000 });
         Assert.DoesNotContain("never/tagged", await fixture.Daemon.DockerOkAsync("images", "--format", "{{.Repository}}"), StringComparison.Ordinal);
 
         // Remove asks first: the dialog keeps the focus, Escape closes it and nothing is removed.
@@ -171,11 +171,11 @@ public sealed class KeyboardAndPhoneTests(DashboardFixture fixture) : IClassFixt
         // A new password: the field has the focus when it opens, Enter sets it.
         await TabUntilAsync(page, $"{Focused("user-reset-password")} && {InRow(name)}");
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForFunctionAsync(Focused("user-reset-new"), null, new() { Timeout = 10_000 });
+        await page.WaitForFunctionAsync(Focused("user-reset-new"), null, new() { Timeout = 30_000 });
         await page.Keyboard.TypeAsync("another-keyboard-password");
         await page.Keyboard.PressAsync("Enter");
         await Expect(page.Locator(".mud-snackbar", new() { HasText = $"New password set for {name}" })).ToBeVisibleAsync();
-        await page.WaitForFunctionAsync($"{Focused("user-reset-password")} && {InRow(name)}", null, new() { Timeout = 10_000 });
+        await page.WaitForFunctionAsync($"{Focused("user-reset-password")} && {InRow(name)}", null, new() { Timeout = 30_000 });
 
         await TabUntilAsync(page, $"{Focused("user-remove")} && {InRow(name)}");
         await page.Keyboard.PressAsync("Enter");
@@ -287,7 +287,7 @@ public sealed class KeyboardAndPhoneTests(DashboardFixture fixture) : IClassFixt
     private static async Task AssertDialogKeepsTheFocusAsync(IPage page)
     {
         await Expect(page.Locator(".mud-dialog")).ToBeVisibleAsync();
-        await page.WaitForFunctionAsync(InDialog, null, new() { Timeout = 10_000 });
+        await page.WaitForFunctionAsync(InDialog, null, new() { Timeout = 30_000 });
         for (var i = 0; i < 6; i++)
         {
             await page.Keyboard.PressAsync("Tab");

@@ -18,7 +18,7 @@ public sealed class LogsHubTests(DashboardFixture fixture) : IClassFixture<Dashb
         await page.GetByRole(AriaRole.Tab, new() { Name = "Logs" }).ClickAsync();
 
         var view = page.Locator("[data-testid=log-view]");
-        await Expect(view).ToContainTextAsync("run number 1", new() { Timeout = 15_000 });
+        await Expect(view).ToContainTextAsync("run number 1", new() { Timeout = 30_000 });
         await Expect(page.Locator(".log-stderr")).ToContainTextAsync("to stderr 1");
         // The page's own record of what it fetched (SignalR negotiates with a fetch whatever transport follows), not a
         // Playwright event handler: one attached after the page loaded may miss a connection opened early.

@@ -21,7 +21,7 @@ public sealed class LogsResponsivenessTests(DashboardFixture fixture, ITestOutpu
         var page = await fixture.SignedInPageAsync("admin", $"/ui/containers/{id}");
         await page.GetByRole(AriaRole.Tab, new() { Name = "Logs" }).ClickAsync();
         var count = page.Locator("[data-testid=log-count]");
-        await Expect(count).ToContainTextAsync("1000 lines", new() { Timeout = 15_000 });
+        await Expect(count).ToContainTextAsync("1000 lines", new() { Timeout = 30_000 });
 
         // The default tail is the last 1000 lines; "Earlier lines" reads more (10 000, then all).
         await page.Locator("[data-testid=log-more]").ClickAsync();
@@ -38,7 +38,7 @@ public sealed class LogsResponsivenessTests(DashboardFixture fixture, ITestOutpu
         Assert.True(elapsed < TimeSpan.FromSeconds(3), $"the wrap toggle took {elapsed.TotalMilliseconds:0} ms");
 
         await DashboardFixture.Input(page, "log-search").FillAsync("99999");
-        await Expect(count).ToHaveTextAsync("1 line", new() { Timeout = 15_000 });
+        await Expect(count).ToHaveTextAsync("1 line", new() { Timeout = 30_000 });
         await Expect(page.Locator("[data-testid=log-view] mark").First).ToHaveTextAsync("99999");
         await DashboardFixture.ScreenshotAsync(page, "container-logs-search");
     }
@@ -52,7 +52,7 @@ public sealed class LogsResponsivenessTests(DashboardFixture fixture, ITestOutpu
             "i=0; while [ $i -lt 300 ]; do seq $((i*100)) $((i*100+99)); i=$((i+1)); usleep 100000; done");
         var page = await fixture.SignedInPageAsync("admin", $"/ui/containers/{id}");
         await page.GetByRole(AriaRole.Tab, new() { Name = "Logs" }).ClickAsync();
-        await Expect(page.Locator("[data-testid=log-view]")).ToContainTextAsync("99", new() { Timeout = 15_000 });
+        await Expect(page.Locator("[data-testid=log-view]")).ToContainTextAsync("99", new() { Timeout = 30_000 });
 
         var timings = new List<double>();
         var wrap = page.Locator("[data-testid=log-wrap]");
@@ -61,7 +61,7 @@ public sealed class LogsResponsivenessTests(DashboardFixture fixture, ITestOutpu
         {
             var wrapped = await page.Locator(".log-view.log-wrap").CountAsync() == 1;
             var elapsed = await TimeUntilAsync(page, () => wrap.ClickAsync(),
-                () => Expect(page.Locator(".log-view.log-wrap")).ToHaveCountAsync(wrapped ? 0 : 1, new() { Timeout = 10_000 }));
+                () => Expect(page.Locator(".log-view.log-wrap")).ToHaveCountAsync(wrapped ? 0 : 1, new() { Timeout = 30_000 }));
             timings.Add(elapsed.TotalMilliseconds);
             await Task.Delay(500);
         }
