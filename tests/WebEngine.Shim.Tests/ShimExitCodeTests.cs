@@ -21,6 +21,7 @@ public sealed class ShimExitCodeTests
         Assert.Equal(expected, status.ExitCode);
         Assert.NotNull(status.StartedAt);
         Assert.NotNull(status.FinishedAt);
+        Assert.True(status.StartedAt <= status.FinishedAt, $"started {status.StartedAt:o}, finished {status.FinishedAt:o}");
         Assert.True(status.Pid > 0);
     }
 

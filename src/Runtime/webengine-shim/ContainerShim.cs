@@ -42,8 +42,10 @@ internal sealed class ContainerShim : IDisposable
             throw new ShimOperationException(ShimErrorKinds.Conflict, $"container {Id} is {Init.Status}, not created");
         try
         {
+            // Stamped before the runtime runs: the process may exit (and be stamped finished) before start returns.
+            var startedAt = DateTimeOffset.UtcNow;
             _runtime.RunChecked("start", Id);
-            Init.SetRunning(DateTimeOffset.UtcNow);
+            Init.SetRunning(startedAt);
         }
         catch (RuntimeCommandException e)
         {
@@ -111,9 +113,11 @@ internal sealed class ContainerShim : IDisposable
         var processFile = Path.Combine(_options.StateDirectory, $"exec-{execId}.json");
         File.WriteAllBytes(processFile, process.Raw.ToArray());
         var pidFile = Path.Combine(_options.StateDirectory, $"exec-{execId}.pid");
+        // Stamped before the runtime runs: the process may exit (and be stamped finished) before exec returns.
+        var startedAt = DateTimeOffset.UtcNow;
         CreateProcess(exec, ["exec", "--process", processFile, "--detach", "--pid-file", pidFile], pidFile, openStdin, $"exec-{execId}");
         File.Delete(processFile);
-        exec.SetRunning(DateTimeOffset.UtcNow);
+        exec.SetRunning(startedAt);
         return exec.Snapshot();
     }
 
