@@ -36,6 +36,9 @@ public sealed class KeyboardAndPhoneTests(DashboardFixture fixture) : IClassFixt
         await page.Keyboard.PressAsync("Escape");
         await Expect(dialog).ToHaveCountAsync(0);
         Assert.Equal("running", await fixture.Daemon.DockerOkAsync("inspect", "-f", "{{.State.Status}}", name));
+        // The focus is back on the button that opened the dialog.
+        await page.WaitForFunctionAsync($"document.activeElement?.getAttribute('data-testid') === 'action-stop' && document.activeElement.closest('tr')?.textContent.includes('{name}')",
+            null, new() { Timeout = 30_000 });
 
         // Again, confirmed with the keyboard: the row shows the container stopped.
         await TabUntilAsync(page, $"document.activeElement?.getAttribute('data-testid') === 'action-stop' && document.activeElement.closest('tr')?.textContent.includes('{name}')");
@@ -128,6 +131,7 @@ public sealed class KeyboardAndPhoneTests(DashboardFixture fixture) : IClassFixt
         await page.Keyboard.PressAsync("Escape");
         await Expect(page.Locator(".mud-dialog")).ToHaveCountAsync(0);
         await Expect(page.Locator("[data-testid=image-tags]", new() { HasText = "keyed/busybox:v1" })).ToHaveCountAsync(1);
+        await page.WaitForFunctionAsync($"{Focused("image-remove")} && {InRow("keyed/busybox:v1")}", null, new() { Timeout = 30_000 });
         await fixture.Daemon.DockerOkAsync("rmi", "keyed/busybox:v1");
     }
 
