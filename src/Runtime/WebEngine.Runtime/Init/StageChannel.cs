@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Text;
-using System.Text.Json;
 using WebEngine.Linux;
 
 namespace WebEngine.Runtime.Init;
@@ -66,7 +65,7 @@ public sealed class StageChannel : IDisposable
 
     public void SendRequest(InitRequest request)
     {
-        var json = JsonSerializer.SerializeToUtf8Bytes(request, RuntimeJsonContext.Default.InitRequest);
+        var json = InitRequestJson.ToUtf8(request);
         var frame = new byte[4 + json.Length];
         BinaryPrimitives.WriteInt32LittleEndian(frame, json.Length);
         json.CopyTo(frame, 4);
@@ -76,8 +75,7 @@ public sealed class StageChannel : IDisposable
     public InitRequest ReceiveRequest()
     {
         var length = BinaryPrimitives.ReadInt32LittleEndian(ReadExactly(4));
-        return JsonSerializer.Deserialize(ReadExactly(length), RuntimeJsonContext.Default.InitRequest)
-            ?? throw new InvalidOperationException("init request is null");
+        return InitRequestJson.Read(ReadExactly(length));
     }
 
     public void SendByte(byte value) => Sys.WriteAll(_writeFd, [value], "stage channel");
