@@ -44,10 +44,11 @@ public static class ContainerCreate
         if (!process.Terminal && options.ConsoleSocket != null)
             throw new InvalidArgumentException("--console-socket was given but process.terminal is false");
 
+        var cgroup = ContainerCgroups.Open(spec, options.Id);
         var directory = store.Reserve(options.Id);
         Process? init = null;
         var initPid = 0;
-        ICgroupManager? cgroup = null;
+        var cgroupCreated = false;
         BackgroundWork? attach = null;
         try
         {
@@ -56,10 +57,11 @@ public static class ContainerCreate
                 throw LinuxException.FromLastError($"mkfifo {fifo}");
 
             var (joins, unshareFlags, unshareCgroup) = PlanNamespaces(spec);
-            // The cgroup exists before the init, so that moving the init in and writing the limits can run on
-            // another thread while this one serialises the init request (see AttachInBackground).
-            cgroup = ContainerCgroups.Open(spec, options.Id);
+            // The cgroup exists before the init, so that the wait for moving the init in starts before the init
+            // does (see StartAttachWarmUp) and the move itself runs on another thread (see AttachInBackground).
+            cgroupCreated = true;
             cgroup.Create();
+            StartAttachWarmUp(cgroup);
             var userNamespace = spec.Linux?.Namespaces?.Any(n => n.Type == "user") == true;
             using var channel = StageChannel.CreateForParent();
             if (userNamespace)
@@ -78,7 +80,9 @@ public static class ContainerCreate
                 init = StageLauncher.Start(joins, unshareFlags, channel, "init");
                 initPid = init.Id;
             }
-            attach = AttachInBackground(cgroup, initPid, spec);
+            attach = AttachInBackground(cgroup, initPid);
+            // The limits go in while the move waits: writing them does not take the lock the move holds.
+            cgroup.Apply(DeviceCgroupRules.WithDefaults(spec.Linux?.Resources, spec.Linux?.Devices));
             var record = new ContainerRecord
             {
                 Id = options.Id,
@@ -132,24 +136,31 @@ public static class ContainerCreate
                     ProcessTree.WaitForExit(initPid, startTime, TimeSpan.FromSeconds(10));
             }
             init?.Dispose();
-            cgroup?.Remove();
+            if (cgroupCreated)
+                cgroup.Remove();
             store.Remove(options.Id);
             throw;
         }
     }
 
     /// <summary>
-    /// Moves the init into the cgroup and writes the limits, on another thread: the first pid written to a
-    /// cgroup.procs in a while waits for an RCU grace period (the kernel's process-group lock; 7 to 17 ms
-    /// measured here), which then overlaps the init request's serialisation here and the init's own start.
+    /// Starts now, on a thread of its own, the RCU grace period that the first pid written to a cgroup.procs in a
+    /// while waits for (the kernel's process-group lock; 7 to 17 ms measured here), so that it overlaps the init's
+    /// start: see <see cref="ICgroupManager.WarmUpAttach"/>. It runs after <see cref="ICgroupManager.Create"/>
+    /// because the kernel holds its cgroup mutex through that wait, which blocks mkdir in cgroupfs (but not reading
+    /// /proc/self/cgroup or writing limits). Nothing waits for this thread, nor does the process at exit.
     /// </summary>
-    private static BackgroundWork AttachInBackground(ICgroupManager cgroup, int initPid, RuntimeSpec spec)
+    private static void StartAttachWarmUp(ICgroupManager cgroup) =>
+        new Thread(() => cgroup.WarmUpAttach(), maxStackSize: 256 * 1024) { IsBackground = true }.Start();
+
+    /// <summary>
+    /// Moves the init into the cgroup on another thread: the move waits for the rest of the grace period the warm-up
+    /// started, while this thread writes the limits and serialises the init request. The init runs nothing of the
+    /// container before "go", which is sent once the move is done.
+    /// </summary>
+    private static BackgroundWork AttachInBackground(ICgroupManager cgroup, int initPid)
     {
-        var work = new BackgroundWork(() =>
-        {
-            cgroup.AddProcess(initPid);
-            cgroup.Apply(DeviceCgroupRules.WithDefaults(spec.Linux?.Resources, spec.Linux?.Devices));
-        });
+        var work = new BackgroundWork(() => cgroup.AddProcess(initPid));
         work.Start();
         return work;
     }
