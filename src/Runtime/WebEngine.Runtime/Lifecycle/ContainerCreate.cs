@@ -49,7 +49,7 @@ public static class ContainerCreate
         Process? init = null;
         var initPid = 0;
         var cgroupCreated = false;
-        BackgroundWork? attach = null;
+        CgroupAttach? attach = null;
         try
         {
             var fifo = store.ExecFifoOf(options.Id);
@@ -58,10 +58,10 @@ public static class ContainerCreate
 
             var (joins, unshareFlags, unshareCgroup) = PlanNamespaces(spec);
             // The cgroup exists before the init, so that the wait for moving the init in starts before the init
-            // does (see StartAttachWarmUp) and the move itself runs on another thread (see AttachInBackground).
+            // does, on another thread (see CgroupAttach).
             cgroupCreated = true;
             cgroup.Create();
-            StartAttachWarmUp(cgroup);
+            attach = new CgroupAttach(cgroup);
             var userNamespace = spec.Linux?.Namespaces?.Any(n => n.Type == "user") == true;
             using var channel = StageChannel.CreateForParent();
             if (userNamespace)
@@ -80,7 +80,7 @@ public static class ContainerCreate
                 init = StageLauncher.Start(joins, unshareFlags, channel, "init");
                 initPid = init.Id;
             }
-            attach = AttachInBackground(cgroup, initPid);
+            attach.Attach(initPid);
             // The limits go in while the move waits: writing them does not take the lock the move holds.
             cgroup.Apply(DeviceCgroupRules.WithDefaults(spec.Linux?.Resources, spec.Linux?.Devices));
             var record = new ContainerRecord
@@ -110,8 +110,7 @@ public static class ContainerCreate
                 HookState = creatingState,
             });
 
-            attach.Join();
-            attach.ThrowIfFailed();
+            attach.Complete();
             record.CgroupPath = cgroup.Path;
             channel.SendByte(StageChannel.Go);
             WaitUntilReady(channel, spec, creatingState, initPid);
@@ -125,7 +124,7 @@ public static class ContainerCreate
         }
         catch
         {
-            attach?.Join();
+            attach?.Cancel();
             if (initPid > 0)
             {
                 var startTime = ProcessStat.Read(initPid)?.StartTime ?? 0;
@@ -144,52 +143,76 @@ public static class ContainerCreate
     }
 
     /// <summary>
-    /// Starts now, on a thread of its own, the RCU grace period that the first pid written to a cgroup.procs in a
-    /// while waits for (the kernel's process-group lock; 7 to 17 ms measured here), so that it overlaps the init's
-    /// start: see <see cref="ICgroupManager.WarmUpAttach"/>. It runs after <see cref="ICgroupManager.Create"/>
-    /// because the kernel holds its cgroup mutex through that wait, which blocks mkdir in cgroupfs (but not reading
-    /// /proc/self/cgroup or writing limits). Nothing waits for this thread, nor does the process at exit.
+    /// Moves the init into the container's cgroup on a thread of its own, started as soon as the cgroup exists and
+    /// before the init does. The first pid written to a cgroup.procs in a while waits for an RCU grace period (the
+    /// kernel's process-group lock; 7 to 17 ms measured here): the thread starts that wait at once with
+    /// <see cref="ICgroupManager.WarmUpAttach"/>, so that it overlaps the init's start, then moves the init once its
+    /// pid is known. It starts after <see cref="ICgroupManager.Create"/> because the kernel holds its cgroup mutex
+    /// through the wait, which blocks mkdir in cgroupfs (not reading /proc/self/cgroup, nor writing limits).
     /// </summary>
-    private static void StartAttachWarmUp(ICgroupManager cgroup) =>
-        new Thread(() => cgroup.WarmUpAttach(), maxStackSize: 256 * 1024) { IsBackground = true }.Start();
-
-    /// <summary>
-    /// Moves the init into the cgroup on another thread: the move waits for the rest of the grace period the warm-up
-    /// started, while this thread writes the limits and serialises the init request. The init runs nothing of the
-    /// container before "go", which is sent once the move is done.
-    /// </summary>
-    private static BackgroundWork AttachInBackground(ICgroupManager cgroup, int initPid)
+    private sealed class CgroupAttach
     {
-        var work = new BackgroundWork(() => cgroup.AddProcess(initPid));
-        work.Start();
-        return work;
-    }
-
-    /// <summary>An action on its own thread whose exception is rethrown, unchanged, by <see cref="ThrowIfFailed"/>.</summary>
-    private sealed class BackgroundWork(Action action)
-    {
+        private readonly object _gate = new();
+        private readonly Thread _thread;
+        private int _pid;
+        private bool _cancelled;
         private System.Runtime.ExceptionServices.ExceptionDispatchInfo? _failure;
-        private Thread? _thread;
 
-        public void Start()
+        public CgroupAttach(ICgroupManager cgroup)
         {
-            _thread = new Thread(() =>
-            {
-                try
-                {
-                    action();
-                }
-                catch (Exception e)
-                {
-                    _failure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
-                }
-            }, maxStackSize: 256 * 1024);
+            _thread = new Thread(() => Run(cgroup), maxStackSize: 256 * 1024);
             _thread.Start();
         }
 
-        public void Join() => _thread?.Join();
+        /// <summary>Hands the thread the init's pid to move.</summary>
+        public void Attach(int pid)
+        {
+            lock (_gate)
+            {
+                _pid = pid;
+                Monitor.Pulse(_gate);
+            }
+        }
 
-        public void ThrowIfFailed() => _failure?.Throw();
+        /// <summary>Waits for the move; its exception is rethrown unchanged.</summary>
+        public void Complete()
+        {
+            _thread.Join();
+            _failure?.Throw();
+        }
+
+        /// <summary>Create failed: the thread moves nothing it was not given yet, and is done when this returns.</summary>
+        public void Cancel()
+        {
+            lock (_gate)
+            {
+                _cancelled = true;
+                Monitor.Pulse(_gate);
+            }
+            _thread.Join();
+        }
+
+        private void Run(ICgroupManager cgroup)
+        {
+            cgroup.WarmUpAttach();
+            int pid;
+            lock (_gate)
+            {
+                while (_pid == 0 && !_cancelled)
+                    Monitor.Wait(_gate);
+                pid = _pid;
+            }
+            if (pid == 0)
+                return;
+            try
+            {
+                cgroup.AddProcess(pid);
+            }
+            catch (Exception e)
+            {
+                _failure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
+            }
+        }
     }
 
     private static void WaitUntilReady(StageChannel channel, RuntimeSpec spec, string creatingState, int initPid)

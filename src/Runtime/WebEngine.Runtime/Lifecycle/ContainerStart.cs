@@ -45,7 +45,9 @@ public static unsafe class ContainerStart
             Libc.Close(fifo);
             File.Delete(fifoPath);
         }
+        if (record.Hooks?.Poststart is not { Count: > 0 } poststart)
+            return [];
         var state = ContainerStatusProbe.StateJson(ContainerStatusProbe.StateOf(store, record, LifecycleStatus.Running));
-        return HookRunner.RunAll(record.Hooks?.Poststart, "poststart", state);
+        return HookRunner.RunAll(poststart, "poststart", state);
     }
 }
