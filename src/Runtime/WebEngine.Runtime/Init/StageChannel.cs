@@ -80,6 +80,20 @@ public sealed class StageChannel : IDisposable
 
     public void SendByte(byte value) => Sys.WriteAll(_writeFd, [value], "stage channel");
 
+    /// <summary>As <see cref="SendByte"/>, but false when the stage has exited (its failure message, if any, is still to be read).</summary>
+    public bool TrySendByte(byte value)
+    {
+        try
+        {
+            SendByte(value);
+            return true;
+        }
+        catch (LinuxException e) when (e.ErrorNumber == Errno.EPIPE)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Waits for the parent's "go"; false when the parent went away.</summary>
     public bool WaitForGo() => Sys.ReadByte(_readFd, "stage channel", out var b) && b == Go;
 

@@ -110,9 +110,18 @@ public static class ContainerCreate
                 HookState = creatingState,
             });
 
-            attach.Complete();
+            try
+            {
+                attach.Complete();
+            }
+            catch (CgroupException) when (ProcessStat.Read(initPid) is not { State: not ('Z' or 'X') })
+            {
+                // The init failed in its setup before "go" and exited before the move: its own message, read below,
+                // says why, not the failed move.
+            }
             record.CgroupPath = cgroup.Path;
-            channel.SendByte(StageChannel.Go);
+            // The init sets up what it can before "go": when that failed it has exited, and its message follows.
+            channel.TrySendByte(StageChannel.Go);
             WaitUntilReady(channel, spec, creatingState, initPid);
 
             record.PidStartTime = ProcessStat.Read(initPid)?.StartTime
