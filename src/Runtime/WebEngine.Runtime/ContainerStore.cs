@@ -41,7 +41,7 @@ public sealed class ContainerStore
     {
         var path = Path.Combine(DirectoryOf(record.Id), StateFile);
         var temp = path + ".tmp";
-        File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(record, RuntimeJsonContext.Default.ContainerRecord));
+        File.WriteAllBytes(temp, ContainerRecordJson.ToUtf8(record));
         File.Move(temp, path, overwrite: true);
     }
 
@@ -58,8 +58,14 @@ public sealed class ContainerStore
         {
             throw new ContainerNotFoundException(id);
         }
-        return JsonSerializer.Deserialize(bytes, RuntimeJsonContext.Default.ContainerRecord)
-            ?? throw new ContainerNotFoundException(id);
+        try
+        {
+            return ContainerRecordJson.Read(bytes);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidOperationException($"read {path}: {e.Message}", e);
+        }
     }
 
     /// <summary>The ids of the containers whose state.json exists (a container still being created has none yet).</summary>

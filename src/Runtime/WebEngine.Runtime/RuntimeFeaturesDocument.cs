@@ -1,5 +1,6 @@
 using System.Text.Json;
 using WebEngine.Oci;
+using WebEngine.Runtime.Json;
 using WebEngine.Runtime.Spec;
 
 namespace WebEngine.Runtime;
@@ -37,5 +38,60 @@ public static class RuntimeFeaturesDocument
         },
     };
 
-    public static string Json() => JsonSerializer.Serialize(Create(), OciFeaturesJsonContext.Default.RuntimeFeatures);
+    /// <summary>
+    /// The document as `features` prints it, indented, nulls left out. Written by hand so that no JsonSerializer
+    /// code is left in the binary (see <see cref="SpecReader"/>).
+    /// </summary>
+    public static string Json() => System.Text.Encoding.UTF8.GetString(JsonOutput.ToUtf8(w => Write(w, Create()), indented: true));
+
+    private static void Write(Utf8JsonWriter w, RuntimeFeatures features)
+    {
+        w.WriteStartObject();
+        w.WriteString("ociVersionMin", features.OciVersionMin);
+        w.WriteString("ociVersionMax", features.OciVersionMax);
+        JsonOutput.StringsIfSet(w, "hooks", features.Hooks);
+        JsonOutput.StringsIfSet(w, "mountOptions", features.MountOptions);
+        JsonOutput.StringMapIfSet(w, "annotations", features.Annotations);
+        if (features.Linux is { } linux)
+        {
+            w.WriteStartObject("linux");
+            JsonOutput.StringsIfSet(w, "namespaces", linux.Namespaces);
+            JsonOutput.StringsIfSet(w, "capabilities", linux.Capabilities);
+            if (linux.Cgroup is { } cgroup)
+            {
+                w.WriteStartObject("cgroup");
+                w.WriteBoolean("v1", cgroup.V1);
+                w.WriteBoolean("v2", cgroup.V2);
+                w.WriteBoolean("systemd", cgroup.Systemd);
+                w.WriteBoolean("systemdUser", cgroup.SystemdUser);
+                w.WriteBoolean("rdma", cgroup.Rdma);
+                w.WriteEndObject();
+            }
+            if (linux.Seccomp is { } seccomp)
+            {
+                w.WriteStartObject("seccomp");
+                w.WriteBoolean("enabled", seccomp.Enabled);
+                JsonOutput.StringsIfSet(w, "actions", seccomp.Actions);
+                JsonOutput.StringsIfSet(w, "operators", seccomp.Operators);
+                JsonOutput.StringsIfSet(w, "archs", seccomp.Archs);
+                JsonOutput.StringsIfSet(w, "knownFlags", seccomp.KnownFlags);
+                JsonOutput.StringsIfSet(w, "supportedFlags", seccomp.SupportedFlags);
+                w.WriteEndObject();
+            }
+            WriteEnabled(w, "apparmor", linux.Apparmor);
+            WriteEnabled(w, "selinux", linux.Selinux);
+            WriteEnabled(w, "intelRdt", linux.IntelRdt);
+            w.WriteEndObject();
+        }
+        w.WriteEndObject();
+    }
+
+    private static void WriteEnabled(Utf8JsonWriter w, string name, EnabledFeature? feature)
+    {
+        if (feature == null)
+            return;
+        w.WriteStartObject(name);
+        w.WriteBoolean("enabled", feature.Enabled);
+        w.WriteEndObject();
+    }
 }

@@ -137,7 +137,7 @@ public sealed class Commands(ContainerStore store, ErrorLog log)
         }
         else if (cl.Value("format") == "json")
         {
-            Console.Out.WriteLine(JsonSerializer.Serialize(entries, RuntimeJsonContext.Default.ListContainerListEntry));
+            Console.Out.WriteLine(System.Text.Encoding.UTF8.GetString(ContainerList.ToJson(entries)));
         }
         else
         {
@@ -154,7 +154,7 @@ public sealed class Commands(ContainerStore store, ErrorLog log)
         var pids = ContainerPs.Run(store, id);
         if (cl.Value("format") == "json")
         {
-            Console.Out.WriteLine(JsonSerializer.Serialize(pids, RuntimeJsonContext.Default.ListInt32));
+            Console.Out.WriteLine($"[{string.Join(',', pids)}]");
             return 0;
         }
         return PsTable.Print(pids, cl.Positionals.Skip(1).ToArray());
@@ -180,8 +180,14 @@ public sealed class Commands(ContainerStore store, ErrorLog log)
         Oci.Process process;
         if (cl.Value("process") is { } processFile)
         {
-            process = JsonSerializer.Deserialize(File.ReadAllBytes(processFile), OciJsonContext.Default.Process)
-                ?? throw new InvalidSpecException($"{processFile}: the process is null");
+            try
+            {
+                process = SpecReader.ReadProcessDocument(File.ReadAllBytes(processFile));
+            }
+            catch (JsonException e)
+            {
+                throw new InvalidSpecException($"parse {processFile}: {e.Message}", e);
+            }
         }
         else
         {
@@ -198,7 +204,7 @@ public sealed class Commands(ContainerStore store, ErrorLog log)
     {
         var cl = CommandLine.Parse(args, 0, ["bundle|b"], ["rootless"]);
         var path = Path.Combine(cl.Value("bundle") ?? ".", "config.json");
-        var json = JsonSerializer.SerializeToUtf8Bytes(DefaultSpec.Create(), OciJsonContext.Default.RuntimeSpec);
+        var json = SpecWriter.ToUtf8(DefaultSpec.Create(), indented: true);
         try
         {
             using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write);

@@ -44,7 +44,8 @@ internal static class CgroupDirectory
     /// </summary>
     public static void RemoveTree(string directory)
     {
-        if (!Directory.Exists(directory))
+        // The usual case, a container's cgroup without children, takes one rmdir; listing comes only when it fails.
+        if (CgroupNative.Rmdir(directory) == 0 || Marshal.GetLastPInvokeError() == CgroupNative.ENOENT)
             return;
         foreach (var child in Directory.EnumerateDirectories(directory))
             RemoveTree(child);

@@ -50,13 +50,22 @@ internal static class CgroupPath
     {
         if (path.StartsWith('/'))
             return mount.MountPoint + path;
+        var own = OwnDirectory(mount, callerCgroups)
+            ?? throw new CgroupException($"cgroupsPath \"{path}\" is relative, but the caller's cgroup in the {(mount.Controllers.Count == 0 ? "cgroup2" : mount.Controllers[0])} hierarchy is unknown");
+        return Path.Combine(own, path).Replace("//", "/");
+    }
+
+    /// <summary>The caller's own cgroup directory in the hierarchy mounted as <paramref name="mount"/>, or null when unknown.</summary>
+    public static string? OwnDirectory(CgroupMount mount, IReadOnlyDictionary<string, string> callerCgroups)
+    {
         var key = mount.Controllers.Count == 0 ? "" : mount.Controllers[0];
         if (!callerCgroups.TryGetValue(key, out var own))
-            throw new CgroupException($"cgroupsPath \"{path}\" is relative, but the caller's cgroup in the {(key.Length == 0 ? "cgroup2" : key)} hierarchy is unknown");
+            return null;
         // Inside a cgroup namespace or below a bind-mounted sub-hierarchy, the caller's path is
         // relative to the mount's root, not to the hierarchy's root.
         if (mount.Root != "/" && own.StartsWith(mount.Root, StringComparison.Ordinal))
             own = own[mount.Root.Length..];
-        return Path.Combine(mount.MountPoint + "/" + own.Trim('/'), path).Replace("//", "/");
+        var directory = (mount.MountPoint + "/" + own.Trim('/')).TrimEnd('/');
+        return directory.Length == 0 ? "/" : directory;
     }
 }

@@ -13,6 +13,7 @@ internal sealed class CgroupV1Manager : ICgroupManager
     private readonly List<(CgroupMount Mount, string Directory)> _hierarchies = [];
     private readonly Dictionary<string, string> _directories = new(StringComparer.Ordinal);
     private readonly List<string> _created = [];
+    private readonly string? _ownDirectory;
 
     public CgroupV1Manager(string path, CgroupLayout layout, IReadOnlyDictionary<string, string> callerCgroups)
     {
@@ -24,6 +25,7 @@ internal sealed class CgroupV1Manager : ICgroupManager
             foreach (var controller in mount.Controllers)
                 _directories[controller] = directory;
         }
+        _ownDirectory = _hierarchies.Count > 0 ? CgroupPath.OwnDirectory(_hierarchies[0].Mount, callerCgroups) : null;
         if (layout.Unified is { } unified && callerCgroups.ContainsKey(""))
         {
             var directory = CgroupPath.Directory(unified, path, callerCgroups);
@@ -75,6 +77,8 @@ internal sealed class CgroupV1Manager : ICgroupManager
         foreach (var (_, directory) in _hierarchies)
             CgroupFile.Write(directory, "cgroup.procs", pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
+
+    public bool WarmUpAttach() => CgroupFile.TryMoveSelf(_ownDirectory);
 
     public void Apply(Oci.LinuxResources resources)
     {

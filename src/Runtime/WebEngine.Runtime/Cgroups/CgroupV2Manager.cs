@@ -8,12 +8,14 @@ internal sealed class CgroupV2Manager : ICgroupManager
     private readonly CgroupMount _mount;
     private readonly string _directory;
     private readonly List<string> _created = [];
+    private readonly string? _ownDirectory;
 
     public CgroupV2Manager(string path, CgroupMount unified, IReadOnlyDictionary<string, string> callerCgroups)
     {
         Path = path;
         _mount = unified;
         _directory = CgroupPath.Directory(unified, path, callerCgroups);
+        _ownDirectory = CgroupPath.OwnDirectory(unified, callerCgroups);
         Directories = new Dictionary<string, string>(StringComparer.Ordinal) { [""] = _directory };
     }
 
@@ -69,6 +71,8 @@ internal sealed class CgroupV2Manager : ICgroupManager
 
     public void AddProcess(int pid) =>
         CgroupFile.Write(_directory, "cgroup.procs", pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    public bool WarmUpAttach() => CgroupFile.TryMoveSelf(_ownDirectory);
 
     public void Apply(Oci.LinuxResources resources)
     {

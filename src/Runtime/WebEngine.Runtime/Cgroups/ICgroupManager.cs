@@ -21,6 +21,15 @@ public interface ICgroupManager
     void AddProcess(int pid);
 
     /// <summary>
+    /// Moves the calling process into the cgroup it already is in, which changes nothing but blocks for an RCU grace
+    /// period (7 to 17 ms here): the kernel's lock for moving processes between cgroups (cgroup_threadgroup_rwsem)
+    /// waits for one when it was not taken in the last few milliseconds. Run on another thread early in `create`, it
+    /// overlaps that wait with the init's start, and <see cref="AddProcess"/> then finds the lock ready or waits only
+    /// for the rest of the same grace period. Returns false when the move failed; nothing depends on it.
+    /// </summary>
+    bool WarmUpAttach();
+
+    /// <summary>
     /// Writes the limits of <paramref name="resources"/>; fields left null stay as they are. A value
     /// the kernel refuses throws <see cref="CgroupException"/> naming the file, the value and the errno;
     /// a setting whose controller the host lacks throws too.

@@ -27,11 +27,8 @@ public static class ContainerInit
         SeccompProgram? seccomp;
         try
         {
-            // `create` moves us into the container's cgroup first, so a cgroup namespace gets that as its root.
-            if (!channel.WaitForGo())
-                return 1;
-            if (request.UnshareCgroupNamespace)
-                Sys.Unshare(Libc.CLONE_NEWCGROUP);
+            // Until "go", `create` moves us into the container's cgroup (a wait of several milliseconds): meanwhile
+            // the init does what does not depend on that cgroup.
             var spec = request.Spec;
             if (spec.Hostname != null)
                 Sys.Sethostname(spec.Hostname);
@@ -44,7 +41,14 @@ public static class ContainerInit
             var consoleSocket = request.Process.Terminal && request.ConsoleSocket != null ? ConsoleSetup.Connect(request.ConsoleSocket) : -1;
             // The fifo is unreachable after pivot_root: keep an O_PATH fd and reopen it through /proc/self/fd.
             execFifo = Sys.Open(request.ExecFifo!, Libc.O_PATH);
-            RootfsSetup.Prepare(request);
+            var mountsDone = RootfsSetup.PrepareBeforeCgroup(request);
+
+            // In the container's cgroup now, so a cgroup namespace gets that as its root.
+            if (!channel.WaitForGo())
+                return 1;
+            if (request.UnshareCgroupNamespace)
+                Sys.Unshare(Libc.CLONE_NEWCGROUP);
+            RootfsSetup.PrepareInCgroup(request, mountsDone);
 
             channel.SendMessage(StageChannel.RunHooks, "");
             if (!channel.WaitForGo())

@@ -9,8 +9,13 @@ namespace WebEngine.Runtime.Init;
 /// </summary>
 public static class RootfsSetup
 {
-    /// <summary>Everything before pivot_root: after this, the rootfs holds every mount and device.</summary>
-    public static void Prepare(InitRequest request)
+    /// <summary>
+    /// The part of the work before pivot_root that does not depend on the container's cgroup: propagation, the rootfs
+    /// bind and the config mounts up to the first of type "cgroup" (it shows the init's cgroup, and its cgroup
+    /// namespace when it has one). The init does it while `create` still moves it into its cgroup. Returns how many
+    /// config mounts it made; <see cref="PrepareInCgroup"/> does the rest.
+    /// </summary>
+    public static int PrepareBeforeCgroup(InitRequest request)
     {
         var spec = request.Spec;
         var rootfs = request.Rootfs;
@@ -21,7 +26,19 @@ public static class RootfsSetup
         Sys.Mount(null, "/", null, rootPropagation, null);
         Sys.Mount(rootfs, rootfs, null, Libc.MS_BIND | Libc.MS_REC, null);
 
-        foreach (var mount in spec.Mounts ?? [])
+        var mounts = spec.Mounts ?? [];
+        var done = 0;
+        while (done < mounts.Count && mounts[done].Type != "cgroup")
+            MountOne(mounts[done++], request);
+        return done;
+    }
+
+    /// <summary>The rest of the work before pivot_root, in the container's cgroup: after this, the rootfs holds every mount and device.</summary>
+    public static void PrepareInCgroup(InitRequest request, int mountsDone)
+    {
+        var spec = request.Spec;
+        var rootfs = request.Rootfs;
+        foreach (var mount in (spec.Mounts ?? []).Skip(mountsDone))
             MountOne(mount, request);
 
         DeviceSetup.Create(spec, rootfs);

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Text;
-using System.Text.Json;
 using WebEngine.Linux;
 
 namespace WebEngine.Runtime.Init;
@@ -66,7 +65,7 @@ public sealed class StageChannel : IDisposable
 
     public void SendRequest(InitRequest request)
     {
-        var json = JsonSerializer.SerializeToUtf8Bytes(request, RuntimeJsonContext.Default.InitRequest);
+        var json = InitRequestJson.ToUtf8(request);
         var frame = new byte[4 + json.Length];
         BinaryPrimitives.WriteInt32LittleEndian(frame, json.Length);
         json.CopyTo(frame, 4);
@@ -76,11 +75,24 @@ public sealed class StageChannel : IDisposable
     public InitRequest ReceiveRequest()
     {
         var length = BinaryPrimitives.ReadInt32LittleEndian(ReadExactly(4));
-        return JsonSerializer.Deserialize(ReadExactly(length), RuntimeJsonContext.Default.InitRequest)
-            ?? throw new InvalidOperationException("init request is null");
+        return InitRequestJson.Read(ReadExactly(length));
     }
 
     public void SendByte(byte value) => Sys.WriteAll(_writeFd, [value], "stage channel");
+
+    /// <summary>As <see cref="SendByte"/>, but false when the stage has exited (its failure message, if any, is still to be read).</summary>
+    public bool TrySendByte(byte value)
+    {
+        try
+        {
+            SendByte(value);
+            return true;
+        }
+        catch (LinuxException e) when (e.ErrorNumber == Errno.EPIPE)
+        {
+            return false;
+        }
+    }
 
     /// <summary>Waits for the parent's "go"; false when the parent went away.</summary>
     public bool WaitForGo() => Sys.ReadByte(_readFd, "stage channel", out var b) && b == Go;

@@ -44,11 +44,12 @@ public static class ContainerCreate
         if (!process.Terminal && options.ConsoleSocket != null)
             throw new InvalidArgumentException("--console-socket was given but process.terminal is false");
 
+        var cgroup = ContainerCgroups.Open(spec, options.Id);
         var directory = store.Reserve(options.Id);
         Process? init = null;
         var initPid = 0;
-        ICgroupManager? cgroup = null;
-        BackgroundWork? attach = null;
+        var cgroupCreated = false;
+        CgroupAttach? attach = null;
         try
         {
             var fifo = store.ExecFifoOf(options.Id);
@@ -56,10 +57,11 @@ public static class ContainerCreate
                 throw LinuxException.FromLastError($"mkfifo {fifo}");
 
             var (joins, unshareFlags, unshareCgroup) = PlanNamespaces(spec);
-            // The cgroup exists before the init, so that moving the init in and writing the limits can run on
-            // another thread while this one serialises the init request (see AttachInBackground).
-            cgroup = ContainerCgroups.Open(spec, options.Id);
+            // The cgroup exists before the init, so that the wait for moving the init in starts before the init
+            // does, on another thread (see CgroupAttach).
+            cgroupCreated = true;
             cgroup.Create();
+            attach = new CgroupAttach(cgroup);
             var userNamespace = spec.Linux?.Namespaces?.Any(n => n.Type == "user") == true;
             using var channel = StageChannel.CreateForParent();
             if (userNamespace)
@@ -78,7 +80,9 @@ public static class ContainerCreate
                 init = StageLauncher.Start(joins, unshareFlags, channel, "init");
                 initPid = init.Id;
             }
-            attach = AttachInBackground(cgroup, initPid, spec);
+            attach.Attach(initPid);
+            // The limits go in while the move waits: writing them does not take the lock the move holds.
+            cgroup.Apply(DeviceCgroupRules.WithDefaults(spec.Linux?.Resources, spec.Linux?.Devices));
             var record = new ContainerRecord
             {
                 Id = options.Id,
@@ -106,10 +110,18 @@ public static class ContainerCreate
                 HookState = creatingState,
             });
 
-            attach.Join();
-            attach.ThrowIfFailed();
+            try
+            {
+                attach.Complete();
+            }
+            catch (CgroupException) when (ProcessStat.Read(initPid) is not { State: not ('Z' or 'X') })
+            {
+                // The init failed in its setup before "go" and exited before the move: its own message, read below,
+                // says why, not the failed move.
+            }
             record.CgroupPath = cgroup.Path;
-            channel.SendByte(StageChannel.Go);
+            // The init sets up what it can before "go": when that failed it has exited, and its message follows.
+            channel.TrySendByte(StageChannel.Go);
             WaitUntilReady(channel, spec, creatingState, initPid);
 
             record.PidStartTime = ProcessStat.Read(initPid)?.StartTime
@@ -121,7 +133,7 @@ public static class ContainerCreate
         }
         catch
         {
-            attach?.Join();
+            attach?.Cancel();
             if (initPid > 0)
             {
                 var startTime = ProcessStat.Read(initPid)?.StartTime ?? 0;
@@ -132,53 +144,84 @@ public static class ContainerCreate
                     ProcessTree.WaitForExit(initPid, startTime, TimeSpan.FromSeconds(10));
             }
             init?.Dispose();
-            cgroup?.Remove();
+            if (cgroupCreated)
+                cgroup.Remove();
             store.Remove(options.Id);
             throw;
         }
     }
 
     /// <summary>
-    /// Moves the init into the cgroup and writes the limits, on another thread: the first pid written to a
-    /// cgroup.procs in a while waits for an RCU grace period (the kernel's process-group lock; 7 to 17 ms
-    /// measured here), which then overlaps the init request's serialisation here and the init's own start.
+    /// Moves the init into the container's cgroup on a thread of its own, started as soon as the cgroup exists and
+    /// before the init does. The first pid written to a cgroup.procs in a while waits for an RCU grace period (the
+    /// kernel's process-group lock; 7 to 17 ms measured here): the thread starts that wait at once with
+    /// <see cref="ICgroupManager.WarmUpAttach"/>, so that it overlaps the init's start, then moves the init once its
+    /// pid is known. It starts after <see cref="ICgroupManager.Create"/> because the kernel holds its cgroup mutex
+    /// through the wait, which blocks mkdir in cgroupfs (not reading /proc/self/cgroup, nor writing limits).
     /// </summary>
-    private static BackgroundWork AttachInBackground(ICgroupManager cgroup, int initPid, RuntimeSpec spec)
+    private sealed class CgroupAttach
     {
-        var work = new BackgroundWork(() =>
-        {
-            cgroup.AddProcess(initPid);
-            cgroup.Apply(DeviceCgroupRules.WithDefaults(spec.Linux?.Resources, spec.Linux?.Devices));
-        });
-        work.Start();
-        return work;
-    }
-
-    /// <summary>An action on its own thread whose exception is rethrown, unchanged, by <see cref="ThrowIfFailed"/>.</summary>
-    private sealed class BackgroundWork(Action action)
-    {
+        private readonly object _gate = new();
+        private readonly Thread _thread;
+        private int _pid;
+        private bool _cancelled;
         private System.Runtime.ExceptionServices.ExceptionDispatchInfo? _failure;
-        private Thread? _thread;
 
-        public void Start()
+        public CgroupAttach(ICgroupManager cgroup)
         {
-            _thread = new Thread(() =>
-            {
-                try
-                {
-                    action();
-                }
-                catch (Exception e)
-                {
-                    _failure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
-                }
-            }, maxStackSize: 256 * 1024);
+            _thread = new Thread(() => Run(cgroup), maxStackSize: 256 * 1024);
             _thread.Start();
         }
 
-        public void Join() => _thread?.Join();
+        /// <summary>Hands the thread the init's pid to move.</summary>
+        public void Attach(int pid)
+        {
+            lock (_gate)
+            {
+                _pid = pid;
+                Monitor.Pulse(_gate);
+            }
+        }
 
-        public void ThrowIfFailed() => _failure?.Throw();
+        /// <summary>Waits for the move; its exception is rethrown unchanged.</summary>
+        public void Complete()
+        {
+            _thread.Join();
+            _failure?.Throw();
+        }
+
+        /// <summary>Create failed: the thread moves nothing it was not given yet, and is done when this returns.</summary>
+        public void Cancel()
+        {
+            lock (_gate)
+            {
+                _cancelled = true;
+                Monitor.Pulse(_gate);
+            }
+            _thread.Join();
+        }
+
+        private void Run(ICgroupManager cgroup)
+        {
+            cgroup.WarmUpAttach();
+            int pid;
+            lock (_gate)
+            {
+                while (_pid == 0 && !_cancelled)
+                    Monitor.Wait(_gate);
+                pid = _pid;
+            }
+            if (pid == 0)
+                return;
+            try
+            {
+                cgroup.AddProcess(pid);
+            }
+            catch (Exception e)
+            {
+                _failure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
+            }
+        }
     }
 
     private static void WaitUntilReady(StageChannel channel, RuntimeSpec spec, string creatingState, int initPid)

@@ -32,8 +32,10 @@ public static class ContainerDelete
                 throw new LinuxException($"wait for container {id} (pid {record.Pid}) to exit after SIGKILL", Errno.EBUSY);
         }
         cgroup.Remove();
-        var state = ContainerStatusProbe.StateJson(ContainerStatusProbe.StateOf(store, record, LifecycleStatus.Stopped));
         store.Remove(id);
-        return HookRunner.RunAll(record.Hooks?.Poststop, "poststop", state);
+        if (record.Hooks?.Poststop is not { Count: > 0 } poststop)
+            return [];
+        var state = ContainerStatusProbe.StateJson(ContainerStatusProbe.StateOf(store, record, LifecycleStatus.Stopped));
+        return HookRunner.RunAll(poststop, "poststop", state);
     }
 }

@@ -1,19 +1,17 @@
-using System.Text.Json.Serialization;
-
 namespace WebEngine.Runtime.Lifecycle;
 
 /// <summary>One row of `list`, in runc's JSON shape.</summary>
 public sealed class ContainerListEntry
 {
-    [JsonPropertyName("ociVersion")] public string OciVersion { get; set; } = "";
-    [JsonPropertyName("id")] public string Id { get; set; } = "";
-    [JsonPropertyName("pid")] public int Pid { get; set; }
-    [JsonPropertyName("status")] public string Status { get; set; } = "";
-    [JsonPropertyName("bundle")] public string Bundle { get; set; } = "";
-    [JsonPropertyName("rootfs")] public string Rootfs { get; set; } = "";
-    [JsonPropertyName("created")] public DateTime Created { get; set; }
-    [JsonPropertyName("annotations")] public Dictionary<string, string>? Annotations { get; set; }
-    [JsonPropertyName("owner")] public string Owner { get; set; } = "";
+    public string OciVersion { get; set; } = "";
+    public string Id { get; set; } = "";
+    public int Pid { get; set; }
+    public string Status { get; set; } = "";
+    public string Bundle { get; set; } = "";
+    public string Rootfs { get; set; } = "";
+    public DateTime Created { get; set; }
+    public Dictionary<string, string>? Annotations { get; set; }
+    public string Owner { get; set; } = "";
 }
 
 /// <summary>`list`: every container under the state root with its current status.</summary>
@@ -49,4 +47,25 @@ public static class ContainerList
         }
         return entries;
     }
+
+    /// <summary>`list --format json`: runc's shape, one line.</summary>
+    public static byte[] ToJson(List<ContainerListEntry> entries) => Json.JsonOutput.ToUtf8(w =>
+    {
+        w.WriteStartArray();
+        foreach (var entry in entries)
+        {
+            w.WriteStartObject();
+            w.WriteString("ociVersion", entry.OciVersion);
+            w.WriteString("id", entry.Id);
+            w.WriteNumber("pid", entry.Pid);
+            w.WriteString("status", entry.Status);
+            w.WriteString("bundle", entry.Bundle);
+            w.WriteString("rootfs", entry.Rootfs);
+            w.WriteString("created", entry.Created);
+            Json.JsonOutput.StringMapIfSet(w, "annotations", entry.Annotations);
+            w.WriteString("owner", entry.Owner);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+    });
 }

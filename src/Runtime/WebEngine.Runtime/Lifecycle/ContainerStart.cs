@@ -27,7 +27,17 @@ public static unsafe class ContainerStart
                     throw LinuxException.FromLastError($"read {fifoPath}");
                 if (!ContainerStatusProbe.IsAlive(record))
                     throw new IllegalTransitionException(id, "start", LifecycleStatus.Stopped);
-                Thread.Sleep(1);
+                // Wait for the init's byte without sleeping past it; the timeout re-checks that the init is alive.
+                // At end of file (a writer came and went without a byte) poll would return at once: sleep instead.
+                if (n == 0)
+                {
+                    Thread.Sleep(1);
+                }
+                else
+                {
+                    var pollFd = new Libc.PollFd { Fd = fifo, Events = Libc.POLLIN };
+                    Libc.Poll(&pollFd, 1, 10);
+                }
             }
         }
         finally
@@ -35,7 +45,9 @@ public static unsafe class ContainerStart
             Libc.Close(fifo);
             File.Delete(fifoPath);
         }
+        if (record.Hooks?.Poststart is not { Count: > 0 } poststart)
+            return [];
         var state = ContainerStatusProbe.StateJson(ContainerStatusProbe.StateOf(store, record, LifecycleStatus.Running));
-        return HookRunner.RunAll(record.Hooks?.Poststart, "poststart", state);
+        return HookRunner.RunAll(poststart, "poststart", state);
     }
 }

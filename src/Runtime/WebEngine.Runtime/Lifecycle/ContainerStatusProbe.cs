@@ -38,6 +38,16 @@ public static class ContainerStatusProbe
         };
     }
 
-    public static string StateJson(ContainerState state) =>
-        System.Text.Json.JsonSerializer.Serialize(state, OciJsonContext.Default.ContainerState);
+    /// <summary>The state as `state` prints it and hooks read it on stdin: runc's shape, indented as runc does.</summary>
+    public static string StateJson(ContainerState state) => System.Text.Encoding.UTF8.GetString(Json.JsonOutput.ToUtf8(w =>
+    {
+        w.WriteStartObject();
+        w.WriteString("ociVersion", state.OciVersion);
+        w.WriteString("id", state.Id);
+        w.WriteString("status", state.Status);
+        w.WriteNumber("pid", state.Pid);
+        w.WriteString("bundle", state.Bundle);
+        Json.JsonOutput.StringMapIfSet(w, "annotations", state.Annotations);
+        w.WriteEndObject();
+    }, indented: true));
 }

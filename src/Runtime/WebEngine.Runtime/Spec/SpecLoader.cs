@@ -20,17 +20,15 @@ public static class SpecLoader
         {
             throw new InvalidSpecException($"open {path}: ENOENT (not an OCI bundle)");
         }
-        RuntimeSpec? spec;
+        RuntimeSpec spec;
         try
         {
-            spec = JsonSerializer.Deserialize(bytes, RuntimeJsonContext.Default.RuntimeSpec);
+            spec = SpecReader.Read(bytes);
         }
         catch (JsonException e)
         {
             throw new InvalidSpecException($"parse {path}: {e.Message}", e);
         }
-        if (spec == null)
-            throw new InvalidSpecException($"parse {path}: the document is null");
         Validate(spec, bundle);
         return spec;
     }
