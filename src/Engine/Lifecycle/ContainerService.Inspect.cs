@@ -42,9 +42,12 @@ public sealed partial class ContainerService
         }
         if (options.Limit is > 0 and var limit)
             selected = selected.Take(limit);
+        var rows = selected.ToList();
+        if (rows.Count == 0)
+            return [];
         var networks = await _networks.SummariesAsync(cancellationToken);
         var now = DateTime.UtcNow;
-        return selected.Select(r => networks.TryGetValue(r.Record.Id, out var network)
+        return rows.Select(r => networks.TryGetValue(r.Record.Id, out var network)
             ? ToSummary(r, now) with { Ports = network.Ports, Networks = network.Networks }
             : ToSummary(r, now)).ToList();
     }
