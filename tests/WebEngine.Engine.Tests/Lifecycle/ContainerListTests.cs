@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using WebEngine.Data.Containers;
 using WebEngine.Engine.Containers;
 using WebEngine.Engine.Lifecycle;
+using WebEngine.Engine.Networks;
 
 namespace WebEngine.Engine.Tests.Lifecycle;
 
@@ -94,6 +95,39 @@ public sealed class ContainerListTests
     }
 
     [Fact]
+    public async Task ListShowsEachChangeOfNetworksAndPorts()
+    {
+        await using var engine = await EngineFixture.StartAsync();
+        await engine.Containers.Networks.CreateAsync(new NetworkCreateRequest { Name = "app" }, EngineFixture.Timeout());
+        var web = await ContainerLifecycleTests.CreateAsync(engine, "sleep 1000", name: "web", host: new HostConfig
+        {
+            NetworkMode = "app",
+            PortBindings = new Dictionary<string, IReadOnlyList<PortBinding>> { ["80/tcp"] = [new PortBinding()] },
+        });
+        Assert.Equal(("app", ""), Network(await ListedAsync(engine, web.Id)));
+        Assert.Empty((await ListedAsync(engine, web.Id)).Ports);
+
+        await engine.Containers.StartAsync(web.Id, EngineFixture.Timeout());
+        var running = await ListedAsync(engine, web.Id);
+        Assert.NotEqual("", Network(running).Address);
+        Assert.True(running.Ports.Single() is { PrivatePort: 80, PublicPort: > 0 }, $"ports: {string.Join(", ", running.Ports)}");
+        await AssertListedAsInspectedAsync(engine, web.Id);
+
+        await engine.Containers.Networks.CreateAsync(new NetworkCreateRequest { Name = "extra" }, EngineFixture.Timeout());
+        await engine.Containers.ConnectNetworkAsync("extra", web.Id, new EndpointConfig(), EngineFixture.Timeout());
+        Assert.Equal(["app", "extra"], (await ListedAsync(engine, web.Id)).Networks.Keys.Order());
+        await AssertListedAsInspectedAsync(engine, web.Id);
+        await engine.Containers.DisconnectNetworkAsync("extra", web.Id, EngineFixture.Timeout());
+        Assert.Equal(["app"], (await ListedAsync(engine, web.Id)).Networks.Keys);
+
+        Assert.True(await engine.Containers.StopAsync(web.Id, timeoutSeconds: 1, signal: null, EngineFixture.Timeout()));
+        var stopped = await ListedAsync(engine, web.Id);
+        Assert.Equal(("app", ""), Network(stopped));
+        Assert.Empty(stopped.Ports);
+        await AssertListedAsInspectedAsync(engine, web.Id);
+    }
+
+    [Fact]
     public async Task ConcurrentCreatesRenamesStartsAndRemovesLeaveTheListEqualToTheTable()
     {
         await using var engine = await EngineFixture.StartAsync();
@@ -150,6 +184,23 @@ public sealed class ContainerListTests
             All = all,
             Filters = filter is { } f ? new Dictionary<string, IReadOnlyList<string>> { [f.Key] = [f.Value] } : new Dictionary<string, IReadOnlyList<string>>(),
         }, EngineFixture.Timeout());
+
+    private static async Task<ContainerSummary> ListedAsync(EngineFixture engine, string id) =>
+        (await ListAsync(engine, all: true)).Single(s => s.Id == id);
+
+    private static (string Name, string Address) Network(ContainerSummary summary) =>
+        summary.Networks.Select(n => (n.Key, n.Value.IPAddress)).Single();
+
+    /// <summary>ps's networks and published ports are inspect's (which reads the tables each time).</summary>
+    private static async Task AssertListedAsInspectedAsync(EngineFixture engine, string id)
+    {
+        var listed = await ListedAsync(engine, id);
+        var inspected = (await engine.Containers.InspectAsync(id, EngineFixture.Timeout())).NetworkSettings;
+        Assert.Equal(inspected.Networks.OrderBy(n => n.Key).Select(n => (n.Key, n.Value.IPAddress, n.Value.EndpointID)),
+            listed.Networks.OrderBy(n => n.Key).Select(n => (n.Key, n.Value.IPAddress, n.Value.EndpointID)));
+        Assert.Equal(inspected.Ports.Where(p => p.Value is not null).SelectMany(p => p.Value!.Select(b => (p.Key, b.HostPort))).Order(),
+            listed.Ports.Select(p => ($"{p.PrivatePort}/{p.Type}", p.PublicPort?.ToString() ?? "")).Order());
+    }
 
     private static string Name(ContainerSummary summary) => summary.Names.Single().TrimStart('/');
 
