@@ -1,11 +1,13 @@
 # Shared by the bench scripts that run our daemon (api.sh, network.sh): source it after `cd` to the repository root.
-# It publishes the daemon as `./dev.sh daemon` runs it (Release, ReadyToRun) and gives each run its own networking
-# names and cgroup parent, so a bench never meets the production defaults or another run.
+# It publishes the daemon and runs it as `./dev.sh daemon` does (Release, ReadyToRun, the same runtime settings), and
+# gives each run its own networking names and cgroup parent, so a bench never meets the production defaults or another run.
 
 root=$PWD
 shim=${WEBENGINE_SHIM:-$root/artifacts/publish/webengine-shim/release/webengine-shim}
 runtime=${WEBENGINE_RUNTIME:-$root/artifacts/publish/webengine-runtime/release/webengine-runtime}
 image=${IMAGE:-$root/../shared/images/busybox-docker.tar}
+# WEBENGINE_DAEMON=DIR benches a daemon published before (another branch's, to compare) instead of publishing this tree's.
+daemon=${WEBENGINE_DAEMON:-}
 tag=$(head -c2 /dev/urandom | od -An -tx1 | tr -d ' \n')
 prefix=wb$tag table=webengine_bench_$tag cgroup=/webengine-bench-$tag
 daemon_pid=
@@ -20,8 +22,8 @@ bench_require() {
 # bench_start_daemon SOCKET DATA STATE LOG [ARG...] : starts our daemon in the background and waits for its socket.
 bench_start_daemon() {
   local socket=$1 data=$2 state=$3 log=$4; shift 4
-  ./dev.sh publish-daemon >/dev/null
-  dotnet "$root/artifacts/publish/webengine/webengine.dll" \
+  [ -n "$daemon" ] || ./dev.sh publish-daemon >/dev/null
+  WEBENGINE_DAEMON=$daemon ./dev.sh run-daemon \
     "--WebEngine:DataRoot=$data" "--WebEngine:StateRoot=$state" "--WebEngine:UnixSocket=$socket" "--WebEngine:HttpUrls:0=" \
     "--WebEngine:CgroupParent=$cgroup" "--WebEngine:ShimBinary=$shim" "--WebEngine:Runtimes:webengine-runtime=$runtime" \
     "--WebEngine:Networking:DevicePrefix=$prefix" "--WebEngine:Networking:FirewallTable=$table" \

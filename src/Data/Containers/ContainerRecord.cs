@@ -49,4 +49,7 @@ public sealed class ContainerRecord
 
     /// <summary>Bumped on every change; a stale write (lost update) fails as a concurrency conflict.</summary>
     public long Version { get; set; }
+
+    /// <summary>A detached copy with the same values (every column is a value or an immutable string).</summary>
+    public ContainerRecord Copy() => (ContainerRecord)MemberwiseClone();
 }

@@ -43,7 +43,13 @@ public sealed class EventLog
     }
 
     /// <summary>Saves every change in <paramref name="db"/> in one transaction, then publishes the events among them.</summary>
-    public async Task CommitAsync(WebEngineDbContext db, CancellationToken cancellationToken)
+    public Task CommitAsync(WebEngineDbContext db, CancellationToken cancellationToken) => CommitAsync(db, null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="CommitAsync(WebEngineDbContext, CancellationToken)"/>, and runs <paramref name="committed"/> once the
+    /// transaction is saved, before any later commit: what it updates in memory changes in the commit order.
+    /// </summary>
+    public async Task CommitAsync(WebEngineDbContext db, Action? committed, CancellationToken cancellationToken)
     {
         await _writeLock.WaitAsync(cancellationToken);
         try
@@ -52,6 +58,7 @@ public sealed class EventLog
             foreach (var record in added)
                 record.TimeNano = NowNanoseconds();
             await db.SaveChangesAsync(cancellationToken);
+            committed?.Invoke();
             foreach (var record in added)
                 Publish(ToEvent(record));
             if (added.Count > 0 && ++_commitsSincePrune >= 1000)
@@ -60,6 +67,23 @@ public sealed class EventLog
                 var last = added[^1].Id;
                 await db.Set<EventRecord>().Where(e => e.Id <= last - _retention).ExecuteDeleteAsync(cancellationToken);
             }
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="read"/> while no commit can happen: what it reads is the state after one commit and before
+    /// the next, so an in-memory copy built from it can be kept current by the committed callbacks that follow.
+    /// </summary>
+    public async Task<T> ReadBetweenCommitsAsync<T>(Func<Task<T>> read, CancellationToken cancellationToken)
+    {
+        await _writeLock.WaitAsync(cancellationToken);
+        try
+        {
+            return await read();
         }
         finally
         {

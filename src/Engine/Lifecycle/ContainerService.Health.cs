@@ -24,19 +24,19 @@ public sealed partial class ContainerService
     /// The health inspect and ps show: as stored with the row (which commits together with its health_status event),
     /// or the monitor's "starting" before a run's first result.
     /// </summary>
-    private ContainerHealth? HealthOf(ContainerRecord record) => StoredHealth(record) ?? HealthOf(record.Id);
+    private ContainerHealth? HealthOf(ContainerRecord record) => ParseHealth(record) ?? HealthOf(record.Id);
 
     /// <summary>docker ps's health filter value: starting, healthy, unhealthy, or none without a healthcheck.</summary>
     public string HealthStatus(string id) => HealthOf(id)?.Status ?? HealthStatuses.None;
 
     /// <summary>The health a container's row stored (status, failing streak, last results), as the engine left it.</summary>
-    private static ContainerHealth? StoredHealth(ContainerRecord record) =>
+    internal static ContainerHealth? ParseHealth(ContainerRecord record) =>
         record.HealthJson is { Length: > 0 } json ? JsonSerializer.Deserialize<ContainerHealth>(json, ContainerStore.Json) : null;
 
     /// <summary>A new engine shows the health each container had: a stopped one's as it was, a running one's goes on from it.</summary>
     private void RestoreHealth(ContainerRecord record)
     {
-        if (StoredHealth(record) is { } stored)
+        if (ParseHealth(record) is { } stored)
             _health.TryAdd(record.Id, new HealthMonitor(DefaultProbeRetries, TimeSpan.Zero, record.StartedUtc ?? DateTime.UtcNow, stored));
     }
 

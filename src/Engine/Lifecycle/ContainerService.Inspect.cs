@@ -15,35 +15,41 @@ public sealed partial class ContainerService
         return details with { NetworkSettings = await _networks.SettingsAsync(details.Id, details.Config.ExposedPorts, cancellationToken) };
     }
 
-    /// <summary>docker ps: running containers (all with <see cref="ContainerListOptions.All"/>), newest first, filtered.</summary>
+    /// <summary>
+    /// docker ps: running containers (all with <see cref="ContainerListOptions.All"/>), newest first, filtered. Reads
+    /// the store's in-memory rows, whose JSON columns are parsed once per commit rather than once per request.
+    /// </summary>
     public async Task<IReadOnlyList<ContainerSummary>> ListAsync(ContainerListOptions options, CancellationToken cancellationToken)
     {
-        var records = await _store.ListAsync(cancellationToken);
-        IEnumerable<ContainerRecord> selected = records;
+        IEnumerable<ContainerSnapshot> selected = await _store.SnapshotsAsync(cancellationToken);
         var filters = options.Filters;
         if (!options.All && !filters.ContainsKey("status") && !filters.ContainsKey("exited"))
-            selected = selected.Where(r => ContainerStatusNames.IsActive(ContainerStore.Status(r)));
+            selected = selected.Where(r => ContainerStatusNames.IsActive(r.Status));
         foreach (var (key, values) in filters)
         {
             if (values.Count == 0)
                 continue;
             selected = key switch
             {
-                "status" => selected.Where(r => values.Any(v => CheckStatusFilter(v) == ContainerStatusNames.ToDocker(ContainerStore.Status(r)))).ToList(),
-                "name" => selected.Where(r => values.Any(v => Regex.IsMatch("/" + r.Name, v))).ToList(),
-                "id" => selected.Where(r => values.Any(v => r.Id.StartsWith(v, StringComparison.Ordinal))).ToList(),
-                "label" => selected.Where(r => values.All(v => HasLabel(ContainerStore.Config(r).Labels, v))).ToList(),
+                "status" => selected.Where(r => values.Any(v => CheckStatusFilter(v) == ContainerStatusNames.ToDocker(r.Status))).ToList(),
+                "name" => selected.Where(r => values.Any(v => Regex.IsMatch("/" + r.Record.Name, v))).ToList(),
+                "id" => selected.Where(r => values.Any(v => r.Record.Id.StartsWith(v, StringComparison.Ordinal))).ToList(),
+                "label" => selected.Where(r => values.All(v => HasLabel(r.Config.Labels, v))).ToList(),
                 "ancestor" => await FilterByAncestorAsync(selected, values, cancellationToken),
-                "exited" => selected.Where(r => ContainerStore.Status(r) == ContainerStatus.Exited && values.Any(v => v == r.ExitCode.ToString())).ToList(),
+                "exited" => selected.Where(r => r.Status == ContainerStatus.Exited && values.Any(v => v == r.Record.ExitCode.ToString())).ToList(),
                 _ => throw new InvalidArgumentException($"invalid filter '{key}'"),
             };
         }
         if (options.Limit is > 0 and var limit)
             selected = selected.Take(limit);
+        var rows = selected.ToList();
+        if (rows.Count == 0)
+            return [];
         var networks = await _networks.SummariesAsync(cancellationToken);
-        return selected.Select(r => networks.TryGetValue(r.Id, out var network)
-            ? ToSummary(r) with { Ports = network.Ports, Networks = network.Networks }
-            : ToSummary(r)).ToList();
+        var now = DateTime.UtcNow;
+        return rows.Select(r => networks.TryGetValue(r.Record.Id, out var network)
+            ? ToSummary(r, now) with { Ports = network.Ports, Networks = network.Networks }
+            : ToSummary(r, now)).ToList();
     }
 
     private static string CheckStatusFilter(string value) =>
@@ -51,7 +57,7 @@ public sealed partial class ContainerService
             ? value
             : throw new InvalidArgumentException($"invalid filter 'status={value}'");
 
-    private async Task<List<ContainerRecord>> FilterByAncestorAsync(IEnumerable<ContainerRecord> records, IReadOnlyList<string> values, CancellationToken cancellationToken)
+    private async Task<List<ContainerSnapshot>> FilterByAncestorAsync(IEnumerable<ContainerSnapshot> records, IReadOnlyList<string> values, CancellationToken cancellationToken)
     {
         var ids = new HashSet<string>(StringComparer.Ordinal);
         foreach (var value in values)
@@ -65,7 +71,7 @@ public sealed partial class ContainerService
                 // An image that does not exist (any more) is no one's ancestor, except by the name the container was created with.
             }
         }
-        return records.Where(r => ids.Contains(r.ImageId) || values.Contains(r.ImageReference)).ToList();
+        return records.Where(r => ids.Contains(r.Record.ImageId) || values.Contains(r.Record.ImageReference)).ToList();
     }
 
     private static bool HasLabel(IReadOnlyDictionary<string, string> labels, string filter)
@@ -116,25 +122,24 @@ public sealed partial class ContainerService
         };
     }
 
-    private ContainerSummary ToSummary(ContainerRecord record)
+    private ContainerSummary ToSummary(ContainerSnapshot row, DateTime now)
     {
-        var config = ContainerStore.Config(record);
-        var status = ContainerStore.Status(record);
-        var health = HealthOf(record)?.Status;
+        var record = row.Record;
+        var health = (row.StoredHealth ?? HealthOf(record.Id))?.Status;
         return new ContainerSummary
         {
             Id = record.Id,
             Names = ["/" + record.Name],
             Image = record.ImageReference,
             ImageId = record.ImageId,
-            Command = SummaryCommand(ContainerConfigMerge.CommandLine(config)),
+            Command = SummaryCommand(ContainerConfigMerge.CommandLine(row.Config)),
             Created = new DateTimeOffset(DateTime.SpecifyKind(record.CreatedUtc, DateTimeKind.Utc)).ToUnixTimeSeconds(),
-            State = ContainerStatusNames.ToDocker(status),
-            Status = HumanStatus(record, status, DateTime.UtcNow, health),
+            State = ContainerStatusNames.ToDocker(row.Status),
+            Status = HumanStatus(record, row.Status, now, health),
             Health = health is HealthStatuses.None ? null : health,
-            Labels = config.Labels,
-            Mounts = MountPoint.ParseList(record.MountsJson),
-            NetworkMode = ContainerStore.HostConfig(record).NetworkMode is { Length: > 0 } mode ? mode : "bridge",
+            Labels = row.Config.Labels,
+            Mounts = row.Mounts,
+            NetworkMode = row.HostConfig.NetworkMode is { Length: > 0 } mode ? mode : "bridge",
         };
     }
 

@@ -97,7 +97,7 @@ public sealed partial class ContainerService
             var run = new ContainerRun(client!, shim.Pid, startedUtc);
             entry.Run = run;
             Monitor(entry, run);
-            StartHealthcheck(entry, run, ContainerStore.Config(record), StoredHealth(record));
+            StartHealthcheck(entry, run, ContainerStore.Config(record), ParseHealth(record));
             _logger.LogInformation("Re-attached container {ContainerId} (pid {Pid})", record.Id, shim.Pid);
             return null;
         }

@@ -51,7 +51,7 @@ public sealed partial class NetworkService
         }
         finally
         {
-            _lock.Release();
+            Unlock();
         }
     }
 
@@ -118,7 +118,7 @@ public sealed partial class NetworkService
         }
         finally
         {
-            _lock.Release();
+            Unlock();
         }
     }
 
@@ -181,7 +181,7 @@ public sealed partial class NetworkService
         }
         finally
         {
-            _lock.Release();
+            Unlock();
         }
     }
 
@@ -219,7 +219,7 @@ public sealed partial class NetworkService
         }
         finally
         {
-            _lock.Release();
+            Unlock();
         }
     }
 
@@ -264,7 +264,7 @@ public sealed partial class NetworkService
         }
         finally
         {
-            _lock.Release();
+            Unlock();
         }
     }
 
@@ -293,7 +293,7 @@ public sealed partial class NetworkService
         }
         finally
         {
-            _lock.Release();
+            Unlock();
         }
     }
 

@@ -89,7 +89,7 @@ public sealed partial class NetworkService
         }
         finally
         {
-            _lock.Release();
+            Unlock();
         }
     }
 
@@ -145,7 +145,7 @@ public sealed partial class NetworkService
         }
         finally
         {
-            _lock.Release();
+            Unlock();
         }
     }
 
@@ -190,7 +190,7 @@ public sealed partial class NetworkService
         }
         finally
         {
-            _lock.Release();
+            Unlock();
         }
         // A network holds no disk space: Moby reports "reclaimed" 0 too.
         await _events.PublishPruneAsync(EventTypes.Network, 0, cancellationToken);

@@ -50,8 +50,21 @@ public sealed partial class NetworkService
         };
     }
 
-    /// <summary>Every container's published ports and networks, for docker ps.</summary>
+    /// <summary>
+    /// Every container's published ports and networks, for docker ps: read again only after a change (see
+    /// <see cref="_changes"/>), so callers share the result and must not change it.
+    /// </summary>
     public async Task<IReadOnlyDictionary<string, ContainerNetworkSummary>> SummariesAsync(CancellationToken cancellationToken)
+    {
+        var changes = Interlocked.Read(ref _changes);
+        if (_summaries is { } cached && cached.Changes == changes)
+            return cached.Summaries;
+        var summaries = await ReadSummariesAsync(cancellationToken);
+        _summaries = new CachedSummaries(changes, summaries);
+        return summaries;
+    }
+
+    private async Task<IReadOnlyDictionary<string, ContainerNetworkSummary>> ReadSummariesAsync(CancellationToken cancellationToken)
     {
         await using var db = _database.CreateContext();
         var networks = await db.Set<NetworkRecord>().AsNoTracking().ToDictionaryAsync(n => n.Id, cancellationToken);
@@ -91,8 +104,15 @@ public sealed partial class NetworkService
         List<string> ended;
         await using (var db = _database.CreateContext())
         {
-            await db.Set<NetworkEndpointRecord>().Where(e => !known.Contains(e.ContainerId)).ExecuteDeleteAsync(cancellationToken);
-            await db.Set<PublishedPortRecord>().Where(p => !running.Contains(p.ContainerId)).ExecuteDeleteAsync(cancellationToken);
+            try
+            {
+                await db.Set<NetworkEndpointRecord>().Where(e => !known.Contains(e.ContainerId)).ExecuteDeleteAsync(cancellationToken);
+                await db.Set<PublishedPortRecord>().Where(p => !running.Contains(p.ContainerId)).ExecuteDeleteAsync(cancellationToken);
+            }
+            finally
+            {
+                Interlocked.Increment(ref _changes);
+            }
             ended = await db.Set<NetworkEndpointRecord>().Where(e => e.EndpointId != "" && !running.Contains(e.ContainerId)).Select(e => e.ContainerId)
                 .Distinct().ToListAsync(cancellationToken);
         }
@@ -111,7 +131,7 @@ public sealed partial class NetworkService
         }
         finally
         {
-            _lock.Release();
+            Unlock();
         }
     }
 }

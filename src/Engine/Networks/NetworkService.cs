@@ -33,6 +33,16 @@ public sealed partial class NetworkService
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _lock = new(1, 1);
 
+    /// <summary>
+    /// Counts the changes to the networks, endpoints and published ports tables: each is made holding
+    /// <see cref="_lock"/> and counted when it is released (CleanUpAsync's deletes count themselves), so summaries
+    /// read while the count stood still are still what the tables say.
+    /// </summary>
+    private long _changes;
+
+    /// <summary>docker ps's network summaries and the change count they were read at.</summary>
+    private volatile CachedSummaries? _summaries;
+
     public NetworkService(EngineOptions options, WebEngineDatabase database, EventLog events, ILogger? logger = null)
     {
         _engine = options;
@@ -94,7 +104,7 @@ public sealed partial class NetworkService
         }
         finally
         {
-            _lock.Release();
+            Unlock();
         }
     }
 
@@ -141,6 +151,15 @@ public sealed partial class NetworkService
     }
 
     /// <summary>Rewrites the engine's nftables table from the networks and the published ports of running containers.</summary>
+    /// <summary>Releases <see cref="_lock"/>; whatever was changed under it makes the cached summaries stale.</summary>
+    private void Unlock()
+    {
+        Interlocked.Increment(ref _changes);
+        _lock.Release();
+    }
+
+    private sealed record CachedSummaries(long Changes, IReadOnlyDictionary<string, ContainerNetworkSummary> Summaries);
+
     private async Task ApplyFirewallAsync(CancellationToken cancellationToken)
     {
         await using var db = _database.CreateContext();
