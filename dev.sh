@@ -9,7 +9,7 @@ root=$PWD
 
 # Debian packages the daemon and the tests use (checked one by one, installed only when missing);
 # gcc provides the `cc` that compiles the runtime's user-namespace stage, clang+zlib1g-dev NativeAOT's link;
-# libc6-dev (libc.a) and binutils (GNU objcopy) the shim's static link (src/Runtime/webengine-shim/webengine-shim.csproj).
+# libc6-dev (libc.a) and binutils (GNU objcopy) the static links of the shim and the runtime (their .csproj files).
 # nftables holds the networks' rules (published ports, masquerading, isolation).
 # chromium runs the dashboard's browser tests; nodejs+npm fetch the dashboard's browser libraries (xterm.js) at build time.
 packages=(gcc libc6-dev binutils busybox-static runc skopeo docker-registry containerd docker.io tini jq iproute2 nftables apache2-utils clang zlib1g-dev file time bc python3 procps chromium nodejs npm)
