@@ -1,3 +1,5 @@
+using WebEngine.TestSupport;
+
 namespace WebEngine.Api.Tests;
 
 /// <summary>The real docker CLI against the real daemon: negotiation and the system commands.</summary>

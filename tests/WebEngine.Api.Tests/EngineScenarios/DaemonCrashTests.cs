@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 
+using WebEngine.TestSupport;
+
 namespace WebEngine.Api.Tests.EngineScenarios;
 
 /// <summary>

@@ -3,6 +3,8 @@ using System.Net.Sockets;
 using System.Text.Json;
 using WebEngine.Api.Tests.Containers;
 
+using WebEngine.TestSupport;
+
 namespace WebEngine.Api.Tests.Networks;
 
 /// <summary>The real docker CLI against the real daemon: network create/ls/inspect/connect/disconnect/rm, run -p, a daemon restart.</summary>

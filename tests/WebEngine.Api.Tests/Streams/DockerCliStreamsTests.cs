@@ -1,5 +1,7 @@
 using WebEngine.Api.Tests.Containers;
 
+using WebEngine.TestSupport;
+
 namespace WebEngine.Api.Tests.Streams;
 
 /// <summary>docker run, attach and exec end to end: the real CLI against the real daemon.</summary>

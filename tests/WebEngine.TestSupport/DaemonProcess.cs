@@ -4,11 +4,14 @@ using System.Text;
 using WebEngine.Data;
 using WebEngine.Engine.Images;
 using WebEngine.Engine.Images.Archives;
-using WebEngine.TestSupport;
 
-namespace WebEngine.Api.Tests;
+namespace WebEngine.TestSupport;
 
-/// <summary>The real daemon (`webengine.dll`) started on a temporary data root and unix socket; stopped and removed on dispose.</summary>
+/// <summary>
+/// The real daemon (`webengine.dll`, this build's output or a published one) started from "/" on a temporary data root,
+/// state root, cgroup parent, networking names and unix socket; every container, shim, mount and file removed on
+/// dispose. The Api and the dashboard tests both start their daemons through it.
+/// </summary>
 public sealed class DaemonProcess : IAsyncDisposable
 {
     private readonly TempDirectory _dir;
@@ -22,11 +25,12 @@ public sealed class DaemonProcess : IAsyncDisposable
     private Process _process;
     private readonly StringBuilder _log = new();
 
-    private DaemonProcess(IEnumerable<string> extraArgs, TempDirectory? directory = null)
+    private DaemonProcess(string? daemonDll, IEnumerable<string> extraArgs, TempDirectory? directory = null)
     {
         _dir = directory ?? new TempDirectory("webengine-daemon");
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "webengine.dll"));
+        // Started from "/": a daemon must find its own files wherever it is started from.
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = "/" };
+        psi.ArgumentList.Add(daemonDll ?? Path.Combine(AppContext.BaseDirectory, "webengine.dll"));
         // Tests kill daemons; a killed .NET process leaves its diagnostics socket and pipes in /tmp behind.
         psi.Environment["DOTNET_EnableDiagnostics"] = "0";
         psi.ArgumentList.Add($"--WebEngine:DataRoot={DataRoot}");
@@ -36,6 +40,7 @@ public sealed class DaemonProcess : IAsyncDisposable
         psi.ArgumentList.Add($"--WebEngine:ShimBinary={RepoPaths.ShimBinary}");
         psi.ArgumentList.Add($"--WebEngine:Runtimes:webengine-runtime={RepoPaths.RuntimeBinary}");
         psi.ArgumentList.Add($"--WebEngine:Runtimes:runc={Prerequisites.RequireProgram("runc", "runc")}");
+        // Its own bridge names, nftables table and pool: never the production defaults (we0, table webengine).
         foreach (var arg in Networking.DaemonArguments())
             psi.ArgumentList.Add(arg);
         if (!extraArgs.Any(a => a.StartsWith("--WebEngine:HttpUrls", StringComparison.Ordinal)))
@@ -89,10 +94,16 @@ public sealed class DaemonProcess : IAsyncDisposable
 
     private const int StartTimeoutSeconds = 180;
 
-    public static Task<DaemonProcess> StartAsync(params string[] extraArgs) => StartAsync(new DaemonProcess(extraArgs));
+    public static Task<DaemonProcess> StartAsync(params string[] extraArgs) => StartAsync(new DaemonProcess(null, extraArgs));
 
     /// <summary>Starts the daemon with busybox:latest already in its image store (loaded through the engine before the daemon starts).</summary>
-    public static async Task<DaemonProcess> StartWithBusyboxAsync(params string[] extraArgs)
+    public static Task<DaemonProcess> StartWithBusyboxAsync(params string[] extraArgs) => StartWithBusyboxAsync(null, extraArgs);
+
+    /// <summary>
+    /// As <see cref="StartWithBusyboxAsync(string[])"/>, with the daemon <paramref name="daemonDll"/> (a webengine.dll,
+    /// e.g. the published one); null for this build's output.
+    /// </summary>
+    public static async Task<DaemonProcess> StartWithBusyboxAsync(string? daemonDll, IEnumerable<string> extraArgs)
     {
         var directory = new TempDirectory("webengine-daemon");
         try
@@ -107,7 +118,7 @@ public sealed class DaemonProcess : IAsyncDisposable
             directory.Dispose();
             throw;
         }
-        return await StartAsync(new DaemonProcess(extraArgs, directory));
+        return await StartAsync(new DaemonProcess(daemonDll, extraArgs, directory));
     }
 
     private static async Task<DaemonProcess> StartAsync(DaemonProcess daemon)
