@@ -62,17 +62,21 @@ public static class ContainerCreate
             cgroupCreated = true;
             cgroup.Create();
             attach = new CgroupAttach(cgroup);
-            var userNamespace = spec.Linux?.Namespaces?.Any(n => n.Type == "user") == true;
+            var userNamespace = spec.Linux?.Namespaces?.FirstOrDefault(n => n.Type == "user");
             using var channel = StageChannel.CreateForParent();
-            if (userNamespace)
+            if (userNamespace != null)
             {
-                // The init is root of its user namespace only: it must still reach the fifo in our state directory.
-                var hostRoot = UserNamespaceStage.HostRoot(spec.Linux!.UidMappings);
-                Sys.Chown(fifo, hostRoot, UserNamespaceStage.HostRoot(spec.Linux.GidMappings));
+                // The init is root of its user namespace only: it must still reach the fifo in our state directory
+                // (UserNamespaceStage gives it the fifo once the namespace's maps are known).
                 File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
-                using var stage = StageLauncher.Start(joins, 0, channel, "init",
-                    new Dictionary<string, string> { [UserNamespaceStage.CreateVariable] = unshareFlags.ToString(System.Globalization.CultureInfo.InvariantCulture) });
-                initPid = UserNamespaceStage.CompleteInit(channel, stage.Id, spec);
+                var environment = new Dictionary<string, string>
+                {
+                    [UserNamespaceStage.CreateVariable] = unshareFlags.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                };
+                if (userNamespace.Path != null)
+                    environment[UserNamespaceStage.PathVariable] = userNamespace.Path;
+                using var stage = StageLauncher.Start(joins, 0, channel, "init", environment);
+                initPid = UserNamespaceStage.CompleteInit(channel, stage.Id, spec, userNamespace.Path, fifo);
                 stage.WaitForExit();
             }
             else

@@ -61,11 +61,18 @@ public static class SpecLoader
         if (namespaces.FirstOrDefault(n => n.Type == "user") is { } user)
         {
             if (user.Path != null)
-                throw new InvalidSpecException("linux.namespaces: joining an existing user namespace by path is not supported");
-            if (spec.Linux?.UidMappings is not { Count: > 0 } || spec.Linux?.GidMappings is not { Count: > 0 })
-                throw new InvalidSpecException("linux.uidMappings and linux.gidMappings are required with a user namespace");
-            if (namespaces.Any(n => n.Path != null))
-                throw new InvalidSpecException("linux.namespaces: a new user namespace cannot be combined with namespace paths");
+            {
+                // A joined user namespace has its maps already: they are read from it, not written.
+                if (spec.Linux?.UidMappings is { Count: > 0 } || spec.Linux?.GidMappings is { Count: > 0 })
+                    throw new InvalidSpecException($"linux.uidMappings and linux.gidMappings must be empty when joining the user namespace {user.Path}");
+            }
+            else
+            {
+                if (spec.Linux?.UidMappings is not { Count: > 0 } || spec.Linux?.GidMappings is not { Count: > 0 })
+                    throw new InvalidSpecException("linux.uidMappings and linux.gidMappings are required with a user namespace");
+                if (namespaces.Any(n => n.Path != null))
+                    throw new InvalidSpecException("linux.namespaces: a new user namespace cannot be combined with namespace paths");
+            }
         }
         if (seen.Contains("time"))
             throw new InvalidSpecException("linux.namespaces: time namespaces are not supported by webengine-runtime");

@@ -11,6 +11,10 @@
  *                               owned by it) and fork: the child, PID 1 of a new pid namespace,
  *                               goes on into .NET as the init; this process reports the child's
  *                               pid to the parent and exits.
+ *   _WEBENGINE_USERNS_PATH=<path>  with _WEBENGINE_USERNS: the init joins this user namespace (setns)
+ *                               instead of creating one, and the parent reads its maps instead of
+ *                               writing them; the rest is the same (the other namespaces it unshares
+ *                               are then owned by the joined one).
  *   _WEBENGINE_USERNS_JOIN=<path>  exec stage: setns into the container's user namespace.
  *
  * Messages use the stage channel's framing: a tag byte, a little-endian int32 length, the payload.
@@ -72,7 +76,7 @@ static void join_user_namespace(const char *path)
     close(fd);
 }
 
-static void create_user_namespace(const char *flags_text, const char *channel)
+static void create_user_namespace(const char *flags_text, const char *join_path, const char *channel)
 {
     int read_fd = -1, write_fd = -1;
     if (channel == NULL || sscanf(channel, "%d,%d", &read_fd, &write_fd) != 2) {
@@ -81,8 +85,22 @@ static void create_user_namespace(const char *flags_text, const char *channel)
     }
     int flags = (int)strtol(flags_text, NULL, 0);
 
-    if (unshare(CLONE_NEWUSER) < 0)
+    if (join_path != NULL) {
+        int fd = open(join_path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            char operation[256];
+            snprintf(operation, sizeof operation, "open user namespace %s", join_path);
+            fail(write_fd, operation);
+        }
+        if (setns(fd, CLONE_NEWUSER) < 0) {
+            char operation[256];
+            snprintf(operation, sizeof operation, "setns user namespace %s", join_path);
+            fail(write_fd, operation);
+        }
+        close(fd);
+    } else if (unshare(CLONE_NEWUSER) < 0) {
         fail(write_fd, "unshare user namespace");
+    }
     send_frame(write_fd, 'U', NULL, 0);
     char go;
     ssize_t n;
@@ -118,7 +136,8 @@ __attribute__((constructor)) static void webengine_userns_stage(void)
     }
     const char *flags = getenv("_WEBENGINE_USERNS");
     if (flags != NULL) {
-        create_user_namespace(flags, getenv("_WEBENGINE_STAGE"));
+        create_user_namespace(flags, getenv("_WEBENGINE_USERNS_PATH"), getenv("_WEBENGINE_STAGE"));
         unsetenv("_WEBENGINE_USERNS");
+        unsetenv("_WEBENGINE_USERNS_PATH");
     }
 }
