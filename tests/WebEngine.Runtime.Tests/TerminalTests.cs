@@ -68,6 +68,66 @@ public sealed class TerminalTests : ContainerTestBase
         Cli.AssertNothingLeft(Id, Bundle.Path);
     }
 
+    [Fact]
+    public void Foreground_run_without_console_socket_proxies_the_terminal()
+    {
+        Spec.Process!.Terminal = true;
+        Command("sh", "-c", "tty; stty size; read line; echo got:$line; while read x; do stty size; [ \"$x\" = q ] && exit 7; done");
+        using var terminal = new TestTerminal(rows: 33, columns: 101);
+        Assert.True(terminal.IsCooked());
+        var run = terminal.Start(Cli, "run", "--bundle", Bundle.Path, Id);
+        // The container has a pty of its own, with the size of the runtime's terminal.
+        terminal.WaitFor("33 101");
+        Assert.Contains("/dev/pts/0", terminal.Output);
+        // Raw while the container runs: its own pty echoes and turns the carriage return into a newline.
+        Assert.False(terminal.IsCooked());
+        terminal.Write("hello\r");
+        terminal.WaitFor("got:hello");
+
+        terminal.Resize(40, 120);
+        Assert.Equal(0, Libc.Kill(run.Id, 28 /* SIGWINCH */));
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!terminal.Output.Contains("40 120", StringComparison.Ordinal))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the container never saw the new size: {terminal.Output}");
+            terminal.Write("size\r");
+            Thread.Sleep(50);
+        }
+        terminal.Write("q\r");
+        Assert.True(run.WaitForExit(20_000), "run did not exit");
+        Assert.Equal(7, run.ExitCode);
+        Assert.True(terminal.IsCooked(), "the terminal was not restored");
+        Cli.AssertNothingLeft(Id, Bundle.Path);
+    }
+
+    [Fact]
+    public void Foreground_exec_with_tty_and_no_console_socket_proxies_the_terminal()
+    {
+        Command("sleep", "1000");
+        Create();
+        Cli.Ok("start", Id);
+        using var terminal = new TestTerminal(rows: 25, columns: 90);
+        var exec = terminal.Start(Cli, "exec", "-t", Id, "sh", "-c", "tty; stty size; read line; echo got:$line; exit 5");
+        terminal.WaitFor("25 90");
+        Assert.Contains("/dev/pts/", terminal.Output);
+        terminal.Write("there\r");
+        terminal.WaitFor("got:there");
+        Assert.True(exec.WaitForExit(20_000), "exec did not exit");
+        Assert.Equal(5, exec.ExitCode);
+        Assert.True(terminal.IsCooked(), "the terminal was not restored");
+    }
+
+    [Fact]
+    public void Detached_run_with_terminal_still_needs_a_console_socket()
+    {
+        Spec.Process!.Terminal = true;
+        Bundle.WriteSpec();
+        var result = Cli.Run("run", "-d", "--bundle", Bundle.Path, Id);
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("--console-socket is required", result.Stderr);
+        Cli.AssertNothingLeft(Id, Bundle.Path);
+    }
+
     /// <summary>Reads the master until the slave side closes, which the kernel reports as EIO.</summary>
     private static string ReadUntilEof(Stream stream)
     {

@@ -35,7 +35,12 @@ public static unsafe partial class Libc
     public const int WNOHANG = 1;
 
     public const ulong TIOCSCTTY = 0x540E, TIOCGPTN = 0x80045430, TIOCSPTLCK = 0x40045431, TIOCSWINSZ = 0x5414,
-        TIOCGPTPEER = 0x5441;
+        TIOCGWINSZ = 0x5413, TIOCGPTPEER = 0x5441;
+    public const int TCSANOW = 0;
+
+    /// <summary>The size of glibc's struct termios on Linux (x86_64 and aarch64); only tcgetattr, cfmakeraw and
+    /// tcsetattr look inside.</summary>
+    public const int TermiosSize = 60;
 
     /// <summary>struct pollfd of poll(2).</summary>
     [StructLayout(LayoutKind.Sequential)]
@@ -175,6 +180,27 @@ public static unsafe partial class Libc
 
     [LibraryImport(Lib, EntryPoint = "connect", SetLastError = true)]
     public static partial int Connect(int socket, byte* address, uint length);
+
+    [LibraryImport(Lib, EntryPoint = "bind", SetLastError = true)]
+    public static partial int Bind(int socket, byte* address, uint length);
+
+    [LibraryImport(Lib, EntryPoint = "listen", SetLastError = true)]
+    public static partial int Listen(int socket, int backlog);
+
+    [LibraryImport(Lib, EntryPoint = "accept4", SetLastError = true)]
+    public static partial int Accept4(int socket, byte* address, uint* length, int flags);
+
+    [LibraryImport(Lib, EntryPoint = "isatty", SetLastError = true)]
+    public static partial int Isatty(int fd);
+
+    [LibraryImport(Lib, EntryPoint = "tcgetattr", SetLastError = true)]
+    public static partial int Tcgetattr(int fd, byte* termios);
+
+    [LibraryImport(Lib, EntryPoint = "tcsetattr", SetLastError = true)]
+    public static partial int Tcsetattr(int fd, int optionalActions, byte* termios);
+
+    [LibraryImport(Lib, EntryPoint = "cfmakeraw")]
+    public static partial void Cfmakeraw(byte* termios);
 
     [LibraryImport(Lib, EntryPoint = "lstat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Lstat(string path, Stat* buffer);

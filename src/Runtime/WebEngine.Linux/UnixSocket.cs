@@ -3,7 +3,7 @@ using System.Text;
 
 namespace WebEngine.Linux;
 
-/// <summary>Unix stream sockets as the console-socket protocol uses them: connect by path, send an fd with SCM_RIGHTS.</summary>
+/// <summary>Unix stream sockets as the console-socket protocol uses them: listen or connect by path, pass an fd with SCM_RIGHTS.</summary>
 public static unsafe class UnixSocket
 {
     private const int AF_UNIX = 1, SOCK_STREAM = 1, SOCK_CLOEXEC = 0x80000, SOL_SOCKET = 1, SCM_RIGHTS = 1;
@@ -11,26 +11,67 @@ public static unsafe class UnixSocket
     /// <summary>Connects to the socket at <paramref name="path"/> and returns the fd (close-on-exec).</summary>
     public static int Connect(string path)
     {
-        var fd = Libc.Socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        if (fd == -1)
-            throw LinuxException.FromLastError("socket AF_UNIX");
+        var fd = NewSocket();
         var address = stackalloc byte[110];
-        new Span<byte>(address, 110).Clear();
-        *(ushort*)address = AF_UNIX;
-        var bytes = Encoding.UTF8.GetBytes(path);
-        if (bytes.Length > 107)
-        {
-            Libc.Close(fd);
-            throw new LinuxException($"connect {path} (path longer than 107 bytes)", Errno.ENAMETOOLONG);
-        }
-        bytes.CopyTo(new Span<byte>(address + 2, 108));
-        if (Libc.Connect(fd, address, (uint)(2 + bytes.Length + 1)) == -1)
+        var length = FillAddress(address, path, "connect", fd);
+        if (Libc.Connect(fd, address, length) == -1)
         {
             var errno = Marshal.GetLastPInvokeError();
             Libc.Close(fd);
             throw new LinuxException($"connect {path}", errno);
         }
         return fd;
+    }
+
+    /// <summary>Creates a socket listening at <paramref name="path"/> (which must not exist) and returns its fd (close-on-exec).</summary>
+    public static int Listen(string path)
+    {
+        var fd = NewSocket();
+        var address = stackalloc byte[110];
+        var length = FillAddress(address, path, "bind", fd);
+        if (Libc.Bind(fd, address, length) == -1 || Libc.Listen(fd, 1) == -1)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            Libc.Close(fd);
+            throw new LinuxException($"listen on {path}", errno);
+        }
+        return fd;
+    }
+
+    /// <summary>Accepts one connection on a listening socket; returns its fd (close-on-exec).</summary>
+    public static int Accept(int listener, string path)
+    {
+        while (true)
+        {
+            var fd = Libc.Accept4(listener, null, null, SOCK_CLOEXEC);
+            if (fd >= 0)
+                return fd;
+            if (Marshal.GetLastPInvokeError() != Errno.EINTR)
+                throw LinuxException.FromLastError($"accept on {path}");
+        }
+    }
+
+    private static int NewSocket()
+    {
+        var fd = Libc.Socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd == -1)
+            throw LinuxException.FromLastError("socket AF_UNIX");
+        return fd;
+    }
+
+    /// <summary>Writes a struct sockaddr_un for <paramref name="path"/>; closes <paramref name="fd"/> when the path is too long.</summary>
+    private static uint FillAddress(byte* address, string path, string operation, int fd)
+    {
+        new Span<byte>(address, 110).Clear();
+        *(ushort*)address = AF_UNIX;
+        var bytes = Encoding.UTF8.GetBytes(path);
+        if (bytes.Length > 107)
+        {
+            Libc.Close(fd);
+            throw new LinuxException($"{operation} {path} (path longer than 107 bytes)", Errno.ENAMETOOLONG);
+        }
+        bytes.CopyTo(new Span<byte>(address + 2, 108));
+        return (uint)(2 + bytes.Length + 1);
     }
 
     /// <summary>Sends <paramref name="fdToSend"/> with <paramref name="name"/> as the message (runc sends the pty's path).</summary>

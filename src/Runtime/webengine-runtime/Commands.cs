@@ -66,38 +66,53 @@ public sealed class Commands(ContainerStore store, ErrorLog log)
         var id = cl.RequireId("run");
         // With a user namespace the init is a grandchild: as a subreaper, `run` inherits it and can wait for it.
         WebEngine.Linux.Sys.Prctl(WebEngine.Linux.Libc.PR_SET_CHILD_SUBREAPER, 1, "PR_SET_CHILD_SUBREAPER");
-        var (record, init) = ContainerCreate.Run(store, CreateOptionsOf(cl, id));
-        using (init)
+        // In the foreground, a terminal without --console-socket is proxied by the runtime itself, as runc does.
+        TerminalProxy? proxy = null;
+        var options = CreateOptionsOf(cl, id) with
         {
-            try
+            TerminalProxySocket = cl.Has("detach") ? null : () => (proxy = TerminalProxy.Listen()).SocketPath,
+        };
+        try
+        {
+            var (record, init) = ContainerCreate.Run(store, options);
+            using (init)
             {
-                foreach (var failure in ContainerStart.Run(store, id))
-                    log.Warning(failure);
+                try
+                {
+                    proxy?.Start();
+                    foreach (var failure in ContainerStart.Run(store, id))
+                        log.Warning(failure);
+                }
+                catch
+                {
+                    ContainerDelete.Run(store, id, force: true);
+                    throw;
+                }
+                if (cl.Has("detach"))
+                    return 0;
+                using var forwarder = new SignalForwarder(record.Pid, forwardWindowChange: proxy == null);
+                int status;
+                if (init != null)
+                {
+                    init.WaitForExit();
+                    status = init.ExitCode;
+                }
+                else
+                {
+                    status = ProcessTree.WaitForChild(record.Pid);
+                }
+                proxy?.Finish();
+                if (!cl.Has("keep"))
+                {
+                    foreach (var failure in ContainerDelete.Run(store, id, force: true))
+                        log.Warning(failure);
+                }
+                return status;
             }
-            catch
-            {
-                ContainerDelete.Run(store, id, force: true);
-                throw;
-            }
-            if (cl.Has("detach"))
-                return 0;
-            using var forwarder = new SignalForwarder(record.Pid);
-            int status;
-            if (init != null)
-            {
-                init.WaitForExit();
-                status = init.ExitCode;
-            }
-            else
-            {
-                status = ProcessTree.WaitForChild(record.Pid);
-            }
-            if (!cl.Has("keep"))
-            {
-                foreach (var failure in ContainerDelete.Run(store, id, force: true))
-                    log.Warning(failure);
-            }
-            return status;
+        }
+        finally
+        {
+            proxy?.Dispose();
         }
     }
 
@@ -197,7 +212,13 @@ public sealed class Commands(ContainerStore store, ErrorLog log)
                 cl.Values("env"), cl.Value("user"), cl.Values("cap"), cl.Has("no-new-privs") ? true : null);
         }
         var preserve = ParseCount(cl.Value("preserve-fds"), "--preserve-fds");
-        return ContainerExec.Run(store, new ExecOptions(id, process, cl.Value("console-socket"), cl.Value("pid-file"), cl.Has("detach"), preserve));
+        var consoleSocket = cl.Value("console-socket");
+        // In the foreground, a terminal without --console-socket is proxied by the runtime itself, as runc does.
+        using var proxy = process.Terminal && consoleSocket == null && !cl.Has("detach") ? TerminalProxy.Listen() : null;
+        var status = ContainerExec.Run(store, new ExecOptions(id, process, proxy?.SocketPath ?? consoleSocket, cl.Value("pid-file"),
+            cl.Has("detach"), preserve, proxy == null ? null : proxy.Start));
+        proxy?.Finish();
+        return status;
     }
 
     private static int WriteSpec(string[] args)

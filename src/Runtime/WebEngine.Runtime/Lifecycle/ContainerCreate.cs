@@ -8,7 +8,9 @@ using WebEngine.Runtime.Spec;
 
 namespace WebEngine.Runtime.Lifecycle;
 
-/// <summary>The options of `create` (and of `run`, which creates first).</summary>
+/// <summary>The options of `create` (and of `run`, which creates first). <see cref="TerminalProxySocket"/>, given by a
+/// foreground `run`, opens the socket of the runtime's own terminal proxy when process.terminal is set and no
+/// --console-socket was given, and returns its path.</summary>
 public sealed record CreateOptions(
     string Id,
     string Bundle,
@@ -16,7 +18,8 @@ public sealed record CreateOptions(
     string? ConsoleSocket = null,
     bool NoPivot = false,
     int PreserveFds = 0,
-    bool NoNewKeyring = false);
+    bool NoNewKeyring = false,
+    Func<string>? TerminalProxySocket = null);
 
 /// <summary>
 /// `create`: starts the init stage in new namespaces, puts it in the container's cgroup, runs the prestart and
@@ -39,10 +42,12 @@ public static class ContainerCreate
         var bundle = Path.GetFullPath(options.Bundle);
         var spec = SpecLoader.Load(bundle);
         var process = spec.Process!;
-        if (process.Terminal && options.ConsoleSocket == null)
-            throw new InvalidArgumentException("process.terminal is true: --console-socket is required (webengine-runtime does not proxy terminals)");
+        if (process.Terminal && options.ConsoleSocket == null && options.TerminalProxySocket == null)
+            throw new InvalidArgumentException("process.terminal is true: --console-socket is required (only a foreground run proxies the terminal itself)");
         if (!process.Terminal && options.ConsoleSocket != null)
             throw new InvalidArgumentException("--console-socket was given but process.terminal is false");
+        var consoleSocket = options.ConsoleSocket is { } socket ? Path.GetFullPath(socket)
+            : process.Terminal ? options.TerminalProxySocket!() : null;
 
         var cgroup = ContainerCgroups.Open(spec, options.Id);
         var directory = store.Reserve(options.Id);
@@ -106,7 +111,7 @@ public static class ContainerCreate
                 Spec = spec,
                 Process = process,
                 ExecFifo = fifo,
-                ConsoleSocket = options.ConsoleSocket is { } socket ? Path.GetFullPath(socket) : null,
+                ConsoleSocket = consoleSocket,
                 PreserveFds = options.PreserveFds,
                 NoPivot = options.NoPivot,
                 NoNewKeyring = options.NoNewKeyring,

@@ -7,7 +7,9 @@ using OciProcess = WebEngine.Oci.Process;
 namespace WebEngine.Runtime.Lifecycle;
 
 /// <summary>The options of `exec` that are not part of the process itself.</summary>
-public sealed record ExecOptions(string Id, OciProcess Process, string? ConsoleSocket, string? PidFile, bool Detach, int PreserveFds);
+/// <remarks><see cref="Started"/> runs once the process is started, before `exec` waits for it (a terminal proxy starts there).</remarks>
+public sealed record ExecOptions(string Id, OciProcess Process, string? ConsoleSocket, string? PidFile, bool Detach, int PreserveFds,
+    Action? Started = null);
 
 /// <summary>
 /// `exec`: a dedicated thread joins the container's cgroup, ipc, uts, net and pid namespaces and starts the
@@ -25,7 +27,7 @@ public static class ContainerExec
         LifecycleRules.Require(LifecycleOperation.Exec, options.Id, ContainerStatusProbe.StatusOf(store, record));
         SpecLoader.ValidateProcess(options.Process, "process");
         if (options.Process.Terminal && options.ConsoleSocket == null)
-            throw new InvalidArgumentException("exec with a terminal needs --console-socket (webengine-runtime does not proxy terminals)");
+            throw new InvalidArgumentException("exec with a terminal needs --console-socket (only a foreground exec proxies the terminal itself)");
 
         var spec = record.Spec;
         var joins = new List<NamespaceJoin>();
@@ -77,6 +79,7 @@ public static class ContainerExec
         {
             if (options.Detach)
                 return 0;
+            options.Started?.Invoke();
             stage.WaitForExit();
             return stage.ExitCode;
         }
