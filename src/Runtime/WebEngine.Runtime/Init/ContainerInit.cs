@@ -41,29 +41,36 @@ public static class ContainerInit
             var consoleSocket = request.Process.Terminal && request.ConsoleSocket != null ? ConsoleSetup.Connect(request.ConsoleSocket) : -1;
             // The fifo is unreachable after pivot_root: keep an O_PATH fd and reopen it through /proc/self/fd.
             execFifo = Sys.Open(request.ExecFifo!, Libc.O_PATH);
-            var mountsDone = RootfsSetup.PrepareBeforeCgroup(request);
 
-            // In the container's cgroup now, so a cgroup namespace gets that as its root.
+            // Only a cgroup namespace of its own makes the init's setup depend on its cgroup (its cgroup mounts show
+            // the namespace's root); only the hooks of `create` must see the container set up but not yet pivoted.
+            // Without either, the whole setup happens before "go", while `create` still waits for the move into the
+            // cgroup (a kernel grace period, the longest wait of create), and "go" is answered with "ready".
+            var cgroupNamespace = request.UnshareCgroupNamespace;
+            var createHooks = HasCreateHooks(spec.Hooks);
+            var mountsDone = RootfsSetup.PrepareBeforeCgroup(request, stopAtCgroupMount: cgroupNamespace);
+            if (!cgroupNamespace)
+                RootfsSetup.PrepareInCgroup(request, mountsDone);
+            (string Path, SeccompProgram? Filter)? program = null;
+            if (!cgroupNamespace && !createHooks)
+                program = FinishSetup(request, consoleSocket);
+
             if (!channel.WaitForGo())
                 return 1;
-            if (request.UnshareCgroupNamespace)
+            if (cgroupNamespace)
+            {
+                // In the container's cgroup now, so the cgroup namespace gets that as its root.
                 Sys.Unshare(Libc.CLONE_NEWCGROUP);
-            RootfsSetup.PrepareInCgroup(request, mountsDone);
-
-            channel.SendMessage(StageChannel.RunHooks, "");
-            if (!channel.WaitForGo())
-                return 1;
-            HookRunner.Run(spec.Hooks?.CreateContainer, "createContainer", request.HookState!);
-
-            RootfsSetup.PivotRoot(request);
-            RootfsSetup.Finish(request);
-            if (consoleSocket >= 0)
-                ConsoleSetup.Setup(consoleSocket, request.Process.ConsoleSize);
-            Sys.Chdir(request.Process.Cwd);
-            ProcessFinalizer.PrepareRlimits(request.Process);
-            programPath = ProcessFinalizer.LookPath(request.Process)
-                ?? throw new ContainerStageException(NotFoundMessage(request.Process), programNotFound: true);
-            seccomp = request.Spec.Linux?.Seccomp is { } filter ? SeccompProgram.Compile(filter) : null;
+                RootfsSetup.PrepareInCgroup(request, mountsDone);
+            }
+            if (createHooks)
+            {
+                channel.SendMessage(StageChannel.RunHooks, "");
+                if (!channel.WaitForGo())
+                    return 1;
+                HookRunner.Run(spec.Hooks?.CreateContainer, "createContainer", request.HookState!);
+            }
+            (programPath, seccomp) = program ?? FinishSetup(request, consoleSocket);
         }
         catch (Exception e)
         {
@@ -91,6 +98,25 @@ public static class ContainerInit
             Console.Error.WriteLine($"webengine-runtime init: {e.Message}");
         }
         return 1;
+    }
+
+    /// <summary>Whether `create` has hooks to run while the init waits (prestart, createRuntime, createContainer).</summary>
+    public static bool HasCreateHooks(Oci.Hooks? hooks) =>
+        hooks?.Prestart is { Count: > 0 } || hooks?.CreateRuntime is { Count: > 0 } || hooks?.CreateContainer is { Count: > 0 };
+
+    /// <summary>From pivot_root to what execve needs: the rootfs finished, the terminal, the cwd, the program and its filter.</summary>
+    private static (string Path, SeccompProgram? Filter) FinishSetup(InitRequest request, int consoleSocket)
+    {
+        RootfsSetup.PivotRoot(request);
+        RootfsSetup.Finish(request);
+        if (consoleSocket >= 0)
+            ConsoleSetup.Setup(consoleSocket, request.Process.ConsoleSize);
+        Sys.Chdir(request.Process.Cwd);
+        ProcessFinalizer.PrepareRlimits(request.Process);
+        var programPath = ProcessFinalizer.LookPath(request.Process)
+            ?? throw new ContainerStageException(NotFoundMessage(request.Process), programNotFound: true);
+        var seccomp = request.Spec.Linux?.Seccomp is { } filter ? SeccompProgram.Compile(filter) : null;
+        return (programPath, seccomp);
     }
 
     /// <summary>

@@ -10,12 +10,13 @@ namespace WebEngine.Runtime.Init;
 public static class RootfsSetup
 {
     /// <summary>
-    /// The part of the work before pivot_root that does not depend on the container's cgroup: propagation, the rootfs
-    /// bind and the config mounts up to the first of type "cgroup" (it shows the init's cgroup, and its cgroup
-    /// namespace when it has one). The init does it while `create` still moves it into its cgroup. Returns how many
-    /// config mounts it made; <see cref="PrepareInCgroup"/> does the rest.
+    /// The part of the work before pivot_root that the init does while `create` still moves it into its cgroup:
+    /// propagation, the rootfs bind and the config mounts, with <paramref name="stopAtCgroupMount"/> only up to the
+    /// first of type "cgroup" (in a cgroup namespace of its own, a cgroup mount shows the namespace's root, which is
+    /// the cgroup the init is in when it unshares it). Returns how many config mounts it made;
+    /// <see cref="PrepareInCgroup"/> does the rest.
     /// </summary>
-    public static int PrepareBeforeCgroup(InitRequest request)
+    public static int PrepareBeforeCgroup(InitRequest request, bool stopAtCgroupMount)
     {
         var spec = request.Spec;
         var rootfs = request.Rootfs;
@@ -28,12 +29,12 @@ public static class RootfsSetup
 
         var mounts = spec.Mounts ?? [];
         var done = 0;
-        while (done < mounts.Count && mounts[done].Type != "cgroup")
+        while (done < mounts.Count && !(stopAtCgroupMount && mounts[done].Type == "cgroup"))
             MountOne(mounts[done++], request);
         return done;
     }
 
-    /// <summary>The rest of the work before pivot_root, in the container's cgroup: after this, the rootfs holds every mount and device.</summary>
+    /// <summary>The rest of the work before pivot_root: after this, the rootfs holds every mount and device.</summary>
     public static void PrepareInCgroup(InitRequest request, int mountsDone)
     {
         var spec = request.Spec;
