@@ -80,7 +80,7 @@ public sealed class Commands(ContainerStore store, ErrorLog log)
                 try
                 {
                     proxy?.Start();
-                    foreach (var failure in ContainerStart.Run(store, id))
+                    foreach (var failure in ContainerStart.Run(store, record))
                         log.Warning(failure);
                 }
                 catch
@@ -104,7 +104,7 @@ public sealed class Commands(ContainerStore store, ErrorLog log)
                 proxy?.Finish();
                 if (!cl.Has("keep"))
                 {
-                    foreach (var failure in ContainerDelete.Run(store, id, force: true))
+                    foreach (var failure in ContainerDelete.Run(store, record, force: true))
                         log.Warning(failure);
                 }
                 return status;

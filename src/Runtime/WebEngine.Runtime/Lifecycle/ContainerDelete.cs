@@ -22,6 +22,13 @@ public static class ContainerDelete
             store.Remove(id);
             return [];
         }
+        return Run(store, record, force);
+    }
+
+    /// <summary>As <see cref="Run(ContainerStore, string, bool)"/> with the record in hand (`run` does not read it again).</summary>
+    public static List<string> Run(ContainerStore store, ContainerRecord record, bool force)
+    {
+        var id = record.Id;
         var status = ContainerStatusProbe.StatusOf(store, record);
         LifecycleRules.Require(LifecycleOperation.Delete, id, status, force);
         var cgroup = ContainerCgroups.Open(record);

@@ -8,9 +8,12 @@ namespace WebEngine.Runtime.Lifecycle;
 public static unsafe class ContainerStart
 {
     /// <summary>Starts the container; returns the poststart hooks' failures (they do not undo the start).</summary>
-    public static List<string> Run(ContainerStore store, string id)
+    public static List<string> Run(ContainerStore store, string id) => Run(store, store.Load(id));
+
+    /// <summary>As <see cref="Run(ContainerStore, string)"/> with the record `create` just saved (`run` does not read it again).</summary>
+    public static List<string> Run(ContainerStore store, ContainerRecord record)
     {
-        var record = store.Load(id);
+        var id = record.Id;
         LifecycleRules.Require(LifecycleOperation.Start, id, ContainerStatusProbe.StatusOf(store, record));
         var fifoPath = store.ExecFifoOf(id);
         // Non-blocking, so that an init that died meanwhile cannot leave `start` waiting forever.
