@@ -74,7 +74,7 @@ public sealed class Commands(ContainerStore store, ErrorLog log)
         };
         try
         {
-            var (record, init) = ContainerCreate.Run(store, options);
+            var (record, init, cgroup) = ContainerCreate.Run(store, options);
             using (init)
             {
                 try
@@ -104,7 +104,7 @@ public sealed class Commands(ContainerStore store, ErrorLog log)
                 proxy?.Finish();
                 if (!cl.Has("keep"))
                 {
-                    foreach (var failure in ContainerDelete.Run(store, record, force: true))
+                    foreach (var failure in ContainerDelete.Run(store, record, force: true, cgroup))
                         log.Warning(failure);
                 }
                 return status;

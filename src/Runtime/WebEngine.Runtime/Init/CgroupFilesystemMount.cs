@@ -43,15 +43,10 @@ public static class CgroupFilesystemMount
             Sys.Mount(null, destination, null, Libc.MS_REMOUNT | Libc.MS_RDONLY | (flags & ~Libc.MS_RDONLY), null);
     }
 
-    private static bool HostIsUnified()
-    {
-        foreach (var line in File.ReadLines("/proc/self/mountinfo"))
-        {
-            var fields = line.Split(' ');
-            var dash = Array.IndexOf(fields, "-");
-            if (fields[4] == "/sys/fs/cgroup" && dash > 0 && fields[dash + 1] == "cgroup2")
-                return true;
-        }
-        return false;
-    }
+    /// <summary>
+    /// Whether the host's /sys/fs/cgroup is a cgroup2 mount (checked with statfs: reading /proc/self/mountinfo costs
+    /// the kernel a line per mount, and the init's mount namespace holds every host mount).
+    /// </summary>
+    private static bool HostIsUnified() =>
+        StatVfs.TryGetFilesystemType("/sys/fs/cgroup", out var type) && type == StatVfs.Cgroup2Magic;
 }

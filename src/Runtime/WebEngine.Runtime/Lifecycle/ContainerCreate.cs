@@ -36,8 +36,9 @@ public static class ContainerCreate
     };
 
     /// <summary>Creates the container. The init is returned as a Process when it is our child; with a user
-    /// namespace it is the C stage's child and is null (wait for it by pid).</summary>
-    public static (ContainerRecord Record, Process? Init) Run(ContainerStore store, CreateOptions options)
+    /// namespace it is the C stage's child and is null (wait for it by pid). The cgroup manager serves a `delete`
+    /// in the same process (`run`) without finding the cgroup mounts again.</summary>
+    public static (ContainerRecord Record, Process? Init, ICgroupManager Cgroup) Run(ContainerStore store, CreateOptions options)
     {
         var bundle = Path.GetFullPath(options.Bundle);
         var spec = SpecLoader.Load(bundle);
@@ -138,7 +139,7 @@ public static class ContainerCreate
             store.Save(record);
             if (options.PidFile != null)
                 PidFile.Write(options.PidFile, initPid);
-            return (record, init);
+            return (record, init, cgroup);
         }
         catch
         {

@@ -25,13 +25,14 @@ public static class ContainerDelete
         return Run(store, record, force);
     }
 
-    /// <summary>As <see cref="Run(ContainerStore, string, bool)"/> with the record in hand (`run` does not read it again).</summary>
-    public static List<string> Run(ContainerStore store, ContainerRecord record, bool force)
+    /// <summary>As <see cref="Run(ContainerStore, string, bool)"/> with the record in hand (`run` does not read it again),
+    /// and the container's cgroup manager when the caller has it.</summary>
+    public static List<string> Run(ContainerStore store, ContainerRecord record, bool force, Cgroups.ICgroupManager? cgroup = null)
     {
         var id = record.Id;
         var status = ContainerStatusProbe.StatusOf(store, record);
         LifecycleRules.Require(LifecycleOperation.Delete, id, status, force);
-        var cgroup = ContainerCgroups.Open(record);
+        cgroup ??= ContainerCgroups.Open(record);
         if (status != LifecycleStatus.Stopped)
         {
             ContainerKill.Run(store, id, Libc.SIGKILL, all: true);
