@@ -215,6 +215,8 @@ public sealed class Commands(ContainerStore store, ErrorLog log)
         var consoleSocket = cl.Value("console-socket");
         // In the foreground, a terminal without --console-socket is proxied by the runtime itself, as runc does.
         using var proxy = process.Terminal && consoleSocket == null && !cl.Has("detach") ? TerminalProxy.Listen() : null;
+        if (proxy != null && TerminalProxy.CurrentSize() is { } size)
+            process.ConsoleSize = size;
         var status = ContainerExec.Run(store, new ExecOptions(id, process, proxy?.SocketPath ?? consoleSocket, cl.Value("pid-file"),
             cl.Has("detach"), preserve, proxy == null ? null : proxy.Start));
         proxy?.Finish();

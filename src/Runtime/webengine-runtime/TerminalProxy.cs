@@ -124,18 +124,32 @@ public sealed unsafe class TerminalProxy : IDisposable
         }
     }
 
-    /// <summary>Gives the master the size of the first of our stdin, stdout and stderr that is a terminal.</summary>
+    /// <summary>
+    /// The size of the first of our stdin, stdout and stderr that is a terminal, or null. `exec` gives it to the new
+    /// pty before its process starts: that process runs at once, before <see cref="Start"/> could copy the size.
+    /// </summary>
+    public static Oci.ConsoleSize? CurrentSize()
+    {
+        var size = stackalloc ushort[4];
+        return TryGetWindowSize(size) ? new Oci.ConsoleSize { Height = size[0], Width = size[1] } : null;
+    }
+
+    /// <summary>Gives the master the size of our terminal.</summary>
     private void CopyWindowSize()
     {
         var size = stackalloc ushort[4];
+        if (TryGetWindowSize(size))
+            Libc.Ioctl(_master, Libc.TIOCSWINSZ, (nint)size);
+    }
+
+    private static bool TryGetWindowSize(ushort* size)
+    {
         for (var fd = 0; fd <= 2; fd++)
         {
             if (Libc.Ioctl(fd, Libc.TIOCGWINSZ, (nint)size) == 0)
-            {
-                Libc.Ioctl(_master, Libc.TIOCSWINSZ, (nint)size);
-                return;
-            }
+                return true;
         }
+        return false;
     }
 
     /// <summary>Copies until end of file or an error: EIO on the master once no slave is open, EPIPE on a closed stdout.</summary>
