@@ -162,6 +162,14 @@ public sealed class SpecJsonTests
         Assert.Equal((record.Id, record.Pid, record.PidStartTime, record.CgroupPath), (read.Id, read.Pid, read.PidStartTime, read.CgroupPath));
         Assert.Equal(bytes, ContainerRecordJson.ToUtf8(read));
         Assert.Throws<JsonException>(() => ContainerRecordJson.Read("""{"id":"abc","pid":"42"}"""u8));
+
+        // The cgroup mounts kept since create, when there are some, follow the cgroup path.
+        record.CgroupMounts = "31 30 0:28 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n";
+        bytes = ContainerRecordJson.ToUtf8(record);
+        Assert.Contains("""
+            "cgroupPath":"/webengine/abc","cgroupMounts":"31 30 0:28 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n","owner":"root"
+            """, Encoding.UTF8.GetString(bytes));
+        Assert.Equal(record.CgroupMounts, ContainerRecordJson.Read(bytes).CgroupMounts);
     }
 
     [Fact]

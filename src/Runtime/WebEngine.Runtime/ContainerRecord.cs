@@ -18,6 +18,9 @@ public sealed class ContainerRecord
     /// <summary>The cgroup path relative to each hierarchy's root, or null when the container has no cgroup.</summary>
     public string? CgroupPath { get; set; }
 
+    /// <summary>The host's cgroup mounts (their /proc/self/mountinfo lines) when the container was created.</summary>
+    public string? CgroupMounts { get; set; }
+
     public string Owner { get; set; } = "";
 
     /// <summary>The config.json the container was created from (hooks, process defaults for exec, annotations).</summary>

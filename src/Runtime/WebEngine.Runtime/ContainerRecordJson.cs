@@ -20,6 +20,7 @@ public static class ContainerRecordJson
         w.WriteNumber("pidStartTime", record.PidStartTime);
         w.WriteString("created", record.Created);
         Json.JsonOutput.StringIfSet(w, "cgroupPath", record.CgroupPath);
+        Json.JsonOutput.StringIfSet(w, "cgroupMounts", record.CgroupMounts);
         w.WriteString("owner", record.Owner);
         w.WritePropertyName("spec");
         SpecWriter.Write(w, record.Spec);
@@ -43,6 +44,7 @@ public static class ContainerRecordJson
                 case "pidStartTime": record.PidStartTime = UInt64(ref r, where, name); break;
                 case "created": record.Created = DateTime(ref r, where, name); break;
                 case "cgroupPath": record.CgroupPath = StringOrNull(ref r, where, name); break;
+                case "cgroupMounts": record.CgroupMounts = StringOrNull(ref r, where, name); break;
                 case "owner": record.Owner = String(ref r, where, name); break;
                 case "spec": record.Spec = SpecReader.ReadSpec(ref r, "spec"); break;
                 default: r.Skip(); break;

@@ -52,6 +52,24 @@ public sealed class CgroupLayoutTests
     }
 
     [Fact]
+    public void The_mount_table_kept_in_a_containers_state_gives_the_same_layout()
+    {
+        var layout = CgroupLayout.Parse(HybridMountinfo);
+
+        // Only the cgroup mounts are kept: sysfs and the tmpfs holding the hierarchies are not.
+        Assert.Equal(10, layout.MountTable.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.DoesNotContain("tmpfs", layout.MountTable);
+        var again = CgroupLayout.Parse(layout.MountTable);
+        Assert.Equal(layout.Version, again.Version);
+        Assert.Equal(layout.V1.Keys.Order(), again.V1.Keys.Order());
+        Assert.All(layout.V1, pair => Assert.Equal(Describe(pair.Value), Describe(again.V1[pair.Key])));
+        Assert.Equal(Describe(layout.Unified!), Describe(again.Unified!));
+        Assert.Equal(layout.MountTable, again.MountTable);
+    }
+
+    private static string Describe(CgroupMount mount) => $"{mount.MountPoint} {mount.Root} {string.Join(',', mount.Controllers)}";
+
+    [Fact]
     public void V1_host_shares_one_mount_between_co_mounted_controllers()
     {
         var layout = CgroupLayout.Parse(V1Mountinfo);

@@ -11,12 +11,20 @@ public sealed class CgroupLayout
         "blkio", "perf_event", "hugetlb", "pids", "rdma", "misc",
     };
 
-    private CgroupLayout(CgroupVersion version, IReadOnlyDictionary<string, CgroupMount> v1, CgroupMount? unified)
+    private CgroupLayout(CgroupVersion version, IReadOnlyDictionary<string, CgroupMount> v1, CgroupMount? unified, string mountTable = "")
     {
         Version = version;
         V1 = v1;
         Unified = unified;
+        MountTable = mountTable;
     }
+
+    /// <summary>
+    /// The mountinfo lines of the cgroup mounts this layout was parsed from: <see cref="Parse"/> of it gives the same
+    /// layout. A container keeps it in its state, so that later operations need not read /proc/self/mountinfo (the
+    /// kernel writes a line per mount of the namespace for each read).
+    /// </summary>
+    public string MountTable { get; }
 
     public CgroupVersion Version { get; }
 
@@ -49,6 +57,7 @@ public sealed class CgroupLayout
     {
         var v1 = new Dictionary<string, CgroupMount>(StringComparer.Ordinal);
         CgroupMount? unified = null;
+        var table = new StringBuilder();
         foreach (var line in mountinfo.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             // id parent major:minor root mount-point options [optional fields...] - fstype source super-options
@@ -61,6 +70,8 @@ public sealed class CgroupLayout
                 continue;
             var root = Unescape(fields[3]);
             var mountPoint = Unescape(fields[4]);
+            if (tail[0] is "cgroup2" or "cgroup")
+                table.Append(line).Append('\n');
             if (tail[0] == "cgroup2")
             {
                 unified ??= new CgroupMount(mountPoint, root, []);
@@ -80,9 +91,9 @@ public sealed class CgroupLayout
 
         var hasV1Controllers = v1.Keys.Any(c => !c.StartsWith("name=", StringComparison.Ordinal));
         if (hasV1Controllers)
-            return new CgroupLayout(unified is null ? CgroupVersion.V1 : CgroupVersion.Hybrid, v1, unified);
+            return new CgroupLayout(unified is null ? CgroupVersion.V1 : CgroupVersion.Hybrid, v1, unified, table.ToString());
         if (unified is not null)
-            return new CgroupLayout(CgroupVersion.V2, new Dictionary<string, CgroupMount>(), unified);
+            return new CgroupLayout(CgroupVersion.V2, new Dictionary<string, CgroupMount>(), unified, table.ToString());
         throw new CgroupException("no cgroup filesystem is mounted (neither cgroup v1 controllers nor cgroup2 in mountinfo)");
     }
 

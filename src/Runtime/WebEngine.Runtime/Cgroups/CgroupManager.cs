@@ -9,7 +9,11 @@ public static class CgroupManager
     /// from /proc/self/mountinfo. Nothing is created until <see cref="ICgroupManager.Create"/>.
     /// </summary>
     public static ICgroupManager Create(string? cgroupsPath, string containerId) =>
-        Create(cgroupsPath, containerId, CgroupLayout.Detect(), ReadOwnCgroups());
+        Create(cgroupsPath, containerId, CgroupLayout.Detect());
+
+    /// <summary>As <see cref="Create(string?, string)"/> on a layout already known (detected or kept from create).</summary>
+    public static ICgroupManager Create(string? cgroupsPath, string containerId, CgroupLayout layout) =>
+        Create(cgroupsPath, containerId, layout, ReadOwnCgroups());
 
     /// <summary>
     /// As <see cref="Create(string?, string)"/> on an explicit layout; <paramref name="callerCgroups"/>

@@ -50,7 +50,7 @@ public static class ContainerCreate
         var consoleSocket = options.ConsoleSocket is { } socket ? Path.GetFullPath(socket)
             : process.Terminal ? options.TerminalProxySocket!() : null;
 
-        var cgroup = ContainerCgroups.Open(spec, options.Id);
+        var (cgroup, cgroupMounts) = ContainerCgroups.OpenNew(spec, options.Id);
         var directory = store.Reserve(options.Id);
         Process? init = null;
         var initPid = 0;
@@ -130,6 +130,7 @@ public static class ContainerCreate
                 // says why, not the failed move.
             }
             record.CgroupPath = cgroup.Path;
+            record.CgroupMounts = cgroupMounts;
             // The init sets up what it can before "go": when that failed it has exited, and its message follows.
             channel.TrySendByte(StageChannel.Go);
             WaitUntilReady(channel, spec, creatingState, initPid);

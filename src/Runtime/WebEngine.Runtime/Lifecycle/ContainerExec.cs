@@ -59,7 +59,7 @@ public static class ContainerExec
             });
             if (options.Detach)
                 channel.HoldOpenUntilExit();
-            ContainerCgroups.Open(spec, options.Id).AddProcess(stage.Id);
+            ContainerCgroups.Open(record).AddProcess(stage.Id);
             channel.SendByte(StageChannel.Go);
             var message = channel.ReceiveMessage();
             if (message is { Tag: not StageChannel.Ready } failure)
