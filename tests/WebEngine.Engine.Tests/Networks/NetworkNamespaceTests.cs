@@ -26,8 +26,8 @@ public sealed class NetworkNamespaceTests
                 .Select(l => l.Split(':')[1].Trim()).ToArray());
             // A namespace of its own, and the daemon's threads stay in the host's.
             Assert.NotEqual(NamespaceInode("/proc/self/ns/net"), NamespaceInode(path));
-            Assert.Equal(hostNamespace, new FileInfo("/proc/self/ns/net").LinkTarget);
             Assert.Equal(hostNamespace, new FileInfo("/proc/thread-self/ns/net").LinkTarget);
+            AssertEveryThreadInTheHostNamespace();
 
             // A namespace left by an interrupted start is reused: its loopback is brought up again.
             Assert.Equal("", Run("ip", "-n", name, "link", "set", "lo", "down"));
@@ -40,6 +40,14 @@ public sealed class NetworkNamespaceTests
             Assert.DoesNotContain(MountLines(), l => l.Contains(path));
             Assert.DoesNotContain(name, Run("ip", "netns", "list"));
             NetworkNamespaces.Remove(path);
+
+            // A file left by a create interrupted before its bind mount gets a namespace of its own.
+            await File.WriteAllTextAsync(path, "");
+            await NetworkNamespaces.CreateAsync(path);
+            Assert.Contains(MountLines(), l => l.Contains(path) && l.Contains("nsfs"));
+            Assert.Matches("<LOOPBACK,UP,LOWER_UP>", Run("ip", "-n", name, "-o", "link", "show", "lo"));
+            NetworkNamespaces.Remove(path);
+            Assert.False(File.Exists(path));
         }
         finally
         {
@@ -62,6 +70,7 @@ public sealed class NetworkNamespaceTests
             Assert.DoesNotContain(NamespaceInode("/proc/self/ns/net"), identities);
             foreach (var name in names)
                 Assert.Matches("<LOOPBACK,UP,LOWER_UP>", Run("ip", "-n", name, "-o", "link", "show", "lo"));
+            AssertEveryThreadInTheHostNamespace();
         }
         finally
         {
@@ -70,6 +79,32 @@ public sealed class NetworkNamespaceTests
         }
         Assert.All(paths, p => Assert.False(File.Exists(p)));
         Assert.DoesNotContain(MountLines(), l => names.Any(l.Contains));
+    }
+
+    /// <summary>
+    /// No thread of this process is left in a namespace the tests made: a thread started by a namespace's own thread
+    /// (a thread-pool worker started when it completed its task) would inherit the namespace.
+    /// </summary>
+    private static void AssertEveryThreadInTheHostNamespace()
+    {
+        var host = new FileInfo("/proc/self/ns/net").LinkTarget;
+        foreach (var task in Directory.EnumerateDirectories("/proc/self/task"))
+        {
+            string? target;
+            try
+            {
+                // A namespace's own thread (of this test or of an engine in a test beside it) is there while it works.
+                if (File.ReadAllText(Path.Combine(task, "comm")).StartsWith("netns ", StringComparison.Ordinal))
+                    continue;
+                target = new FileInfo(Path.Combine(task, "ns", "net")).LinkTarget;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                continue; // the thread ended meanwhile
+            }
+            if (target is not null)
+                Assert.True(target == host, $"thread {Path.GetFileName(task)} is in {target}, not in the host's {host}");
+        }
     }
 
     private static string[] MountLines() => File.ReadAllLines("/proc/self/mountinfo");

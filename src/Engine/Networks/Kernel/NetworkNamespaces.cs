@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
 
 namespace WebEngine.Engine.Networks.Kernel;
 
@@ -6,7 +7,8 @@ namespace WebEngine.Engine.Networks.Kernel;
 /// Named network namespaces made and removed in-process, the way iproute2's `ip netns add/del` does it (so `ip netns`
 /// still lists and deletes them): an empty file under /run/netns that the namespace is bind-mounted on, in a
 /// directory that is a shared mount point so the binds reach mount namespaces made later. Joining a namespace is a
-/// per-thread change, so each call does its namespace work on a thread of its own that ends with it.
+/// per-thread change, so each call does its namespace work on a thread of its own, which returns to the daemon's
+/// namespace before it signals anything.
 /// </summary>
 internal static partial class NetworkNamespaces
 {
@@ -38,17 +40,18 @@ internal static partial class NetworkNamespaces
     public static Task CreateAsync(string path) => OnOwnThreadAsync(() =>
     {
         EnsureSharedDirectory(Path.GetDirectoryName(path)!);
-        var fd = open(path, OCreat | OExcl | OCloexec, 0);
-        if (fd < 0)
+        if (!CreateFile(path))
         {
-            var errno = Marshal.GetLastPInvokeError();
-            if (errno != Eexist)
-                throw Error(errno, "create", path);
-            Join(path);
-            BringLoopbackUp(path);
-            return;
+            if (TryJoin(path))
+            {
+                BringLoopbackUp(path);
+                return;
+            }
+            // A file with no namespace on it (a create interrupted before its bind): made anew.
+            Remove(path);
+            if (!CreateFile(path))
+                throw Error(Eexist, "create", path);
         }
-        close(fd);
         try
         {
             if (unshare(CloneNewNet) != 0)
@@ -105,11 +108,27 @@ internal static partial class NetworkNamespaces
         }
     }
 
-    private static void Join(string path)
+    /// <summary>Creates the empty file a namespace is mounted on; false when it exists already.</summary>
+    private static bool CreateFile(string path)
+    {
+        var fd = open(path, OCreat | OExcl | OCloexec, 0);
+        if (fd >= 0)
+        {
+            close(fd);
+            return true;
+        }
+        var errno = Marshal.GetLastPInvokeError();
+        return errno == Eexist ? false : throw Error(errno, "create", path);
+    }
+
+    /// <summary>Moves the calling thread into the namespace mounted at <paramref name="path"/>; false when no namespace is mounted there.</summary>
+    private static bool TryJoin(string path)
     {
         using var handle = File.OpenHandle(path);
-        if (setns((int)handle.DangerousGetHandle(), CloneNewNet) != 0)
-            throw Error(Marshal.GetLastPInvokeError(), "setns(CLONE_NEWNET) into", path);
+        if (setns((int)handle.DangerousGetHandle(), CloneNewNet) == 0)
+            return true;
+        var errno = Marshal.GetLastPInvokeError();
+        return errno == Einval ? false : throw Error(errno, "setns(CLONE_NEWNET) into", path);
     }
 
     /// <summary>ifconfig lo up, in the calling thread's network namespace.</summary>
@@ -137,23 +156,38 @@ internal static partial class NetworkNamespaces
     }
 
     /// <summary>
-    /// Runs <paramref name="work"/> on a new thread that ends with it: whatever namespace the work moves the thread
-    /// into, no other code ever runs there.
+    /// Runs <paramref name="work"/> on a thread of its own and brings that thread back to the daemon's network
+    /// namespace before it completes the task: a thread inherits the namespaces of the thread that creates it, and
+    /// completing a task may start a thread-pool worker right there, which would then live in the container's namespace.
     /// </summary>
     private static Task OnOwnThreadAsync(Action work, string path)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
         {
+            Exception? failure = null;
+            SafeFileHandle? home = null;
             try
             {
+                home = File.OpenHandle("/proc/thread-self/ns/net");
                 work();
-                done.SetResult();
             }
             catch (Exception e)
             {
-                done.SetException(e);
+                failure = e;
             }
+            if (home is not null)
+            {
+                using (home)
+                {
+                    if (setns((int)home.DangerousGetHandle(), CloneNewNet) != 0)
+                        Environment.FailFast($"setns back to the daemon's network namespace after {path}: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+                }
+            }
+            if (failure is null)
+                done.SetResult();
+            else
+                done.SetException(failure);
         }, maxStackSize: 256 * 1024)
         {
             IsBackground = true, Name = "netns " + Path.GetFileName(path),
