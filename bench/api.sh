@@ -7,6 +7,8 @@
 #   logs of 100 MB                             wall time of `docker logs` of a container that wrote 100 MB
 #   daemon RSS with 50 running                 ours: webengine; docker: dockerd + containerd (shims excluded on both sides)
 #   usage: sudo bench/api.sh [RUNS]            (default 5)
+#   ONLY=run_d20 bench/api.sh [RUNS]           only the 20 x run -d part (ONLY takes any of the names in the results:
+#                                              run_rm, run_d20, logs100mb, rss_ps50; several separated by commas)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}
@@ -40,40 +42,50 @@ ours load -q -i "$image" >/dev/null
 theirs load -q -i "$image" >/dev/null
 
 results=$work/results
+only=${ONLY:-run_rm,run_d20,logs100mb,rss_ps50}
+wanted() { [[ ",$only," == *",$1,"* ]]; }
 ms() { local s; s=$(date +%s%N); "$@" >/dev/null; echo $(( ($(date +%s%N) - s) / 1000000 )); }
 parallel_run() { local cli=$1 pids=(); for i in $(seq 20); do $cli run -d --network none --name "p$i" busybox sleep 3600 >/dev/null & pids+=($!); done; wait "${pids[@]}"; }
 rss_kib() { local total=0; for p in "$@"; do total=$((total + $(ps -o rss= -p "$p"))); done; echo $total; }
 docker_rss() { rss_kib "$docker_pid" $(pgrep -x containerd -P "$docker_pid" || pgrep -f "containerd --config $work/docker-exec" || true); }
 logs_writer() { $1 run -d --network none --name logs busybox sh -c 'yes 0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789 | head -c 104857600' >/dev/null; $1 wait logs >/dev/null; }
 
-for who in ours theirs; do logs_writer $who; done
+if wanted logs100mb; then for who in ours theirs; do logs_writer $who; done; fi
 for i in $(seq "$runs"); do
   for who in ours theirs; do
-    echo "$who run_rm_ms $(ms $who run --rm --network none busybox true)" >> "$results"
-    echo "$who run_d20_ms $(ms parallel_run $who)" >> "$results"
-    $who rm -f $($who ps -aq --filter name=p) >/dev/null
-    echo "$who logs100mb_ms $(ms $who logs logs)" >> "$results"
+    if wanted run_rm; then echo "$who run_rm_ms $(ms $who run --rm --network none busybox true)" >> "$results"; fi
+    if wanted run_d20; then
+      echo "$who run_d20_ms $(ms parallel_run $who)" >> "$results"
+      $who rm -f $($who ps -aq --filter name=p) >/dev/null
+    fi
+    if wanted logs100mb; then echo "$who logs100mb_ms $(ms $who logs logs)" >> "$results"; fi
   done
 done
-for who in ours theirs; do
-  for i in $(seq 50); do $who run -d --network none --name "s$i" busybox sleep 3600 >/dev/null; done
-done
-sleep 3
-echo "ours rss_kib $(rss_kib "$ours_pid")" >> "$results"
-echo "theirs rss_kib $(docker_rss)" >> "$results"
-for i in $(seq "$runs"); do
-  for who in ours theirs; do echo "$who ps50_ms $(ms $who ps)" >> "$results"; done
-done
+if wanted rss_ps50; then
+  for who in ours theirs; do
+    for i in $(seq 50); do $who run -d --network none --name "s$i" busybox sleep 3600 >/dev/null; done
+  done
+  sleep 3
+  echo "ours rss_kib $(rss_kib "$ours_pid")" >> "$results"
+  echo "theirs rss_kib $(docker_rss)" >> "$results"
+  for i in $(seq "$runs"); do
+    for who in ours theirs; do echo "$who ps50_ms $(ms $who ps)" >> "$results"; done
+  done
+fi
 
 python3 - "$results" <<'PY'
 import statistics, sys
 rows = [line.split() for line in open(sys.argv[1])]
+def values(who, what):
+    return [float(r[2]) for r in rows if r[0] == who and r[1] == what]
 def median(who, what):
-    values = [float(r[2]) for r in rows if r[0] == who and r[1] == what]
-    return statistics.median(values) if values else float("nan")
+    found = values(who, what)
+    return statistics.median(found) if found else float("nan")
 print(f"{'':22} {'ours':>10} {'docker':>10} {'ratio':>7}")
 for what, label in [("run_rm_ms", "run --rm (ms)"), ("run_d20_ms", "20 x run -d (ms)"), ("ps50_ms", "ps, 50 running (ms)"),
                     ("logs100mb_ms", "logs 100 MB (ms)"), ("rss_kib", "daemon RSS (KiB)")]:
     o, d = median("ours", what), median("theirs", what)
-    print(f"{label:22} {o:10.0f} {d:10.0f} {o / d:7.2f}")
+    if o != o and d != d:
+        continue
+    print(f"{label:22} {o:10.0f} {d:10.0f} {o / d:7.2f}   ours {[round(v) for v in values('ours', what)]}, docker {[round(v) for v in values('theirs', what)]}")
 PY

@@ -41,14 +41,14 @@ public sealed class BundleBuilder(BundleBuilderOptions options, IVolumeResolver 
         EnsureWorkingDirectory(request.RootfsPath, spec.Process!.Cwd);
 
         Directory.CreateDirectory(directory);
-        await WriteAtomicallyAsync(hostnamePath, hostname + "\n", cancellationToken);
-        var hostHosts = host.IsHostNetwork ? await ReadOptionalAsync(options.HostHosts, cancellationToken) : null;
-        await WriteAtomicallyAsync(hostsPath, HostsFile.Render(hostHosts, host.ExtraHosts, hostname, config.Domainname, request.Addresses), cancellationToken);
-        var hostResolvConf = await ReadOptionalAsync(options.HostResolvConf, cancellationToken) ?? "";
-        await WriteAtomicallyAsync(resolvConfPath, ResolvConf.Render(hostResolvConf, host.IsHostNetwork, host.Dns, host.DnsSearch, host.DnsOptions), cancellationToken);
+        WriteAtomically(hostnamePath, hostname + "\n");
+        var hostHosts = host.IsHostNetwork ? ReadOptional(options.HostHosts) : null;
+        WriteAtomically(hostsPath, HostsFile.Render(hostHosts, host.ExtraHosts, hostname, config.Domainname, request.Addresses));
+        var hostResolvConf = ReadOptional(options.HostResolvConf) ?? "";
+        WriteAtomically(resolvConfPath, ResolvConf.Render(hostResolvConf, host.IsHostNetwork, host.Dns, host.DnsSearch, host.DnsOptions));
 
         var configPath = Path.Combine(directory, ConfigFileName);
-        await WriteAtomicallyAsync(configPath, JsonSerializer.Serialize(spec, OciJsonContext.Default.RuntimeSpec), cancellationToken);
+        WriteAtomically(configPath, JsonSerializer.Serialize(spec, OciJsonContext.Default.RuntimeSpec));
         return new Bundle(directory, configPath, spec, hostsPath, hostnamePath, resolvConfPath);
     }
 
@@ -184,11 +184,13 @@ public sealed class BundleBuilder(BundleBuilderOptions options, IVolumeResolver 
         Directory.CreateDirectory(RootfsPath.Resolve(rootfs, cwd));
     }
 
-    private static async Task<string?> ReadOptionalAsync(string path, CancellationToken cancellationToken)
+    // The bundle's files are a few KB: read and written synchronously, in place, as the async file API would on a
+    // thread-pool thread anyway (Linux has no asynchronous file I/O), one hop and work item fewer per file.
+    private static string? ReadOptional(string path)
     {
         try
         {
-            return await File.ReadAllTextAsync(path, cancellationToken);
+            return File.ReadAllText(path);
         }
         catch (FileNotFoundException)
         {
@@ -197,10 +199,10 @@ public sealed class BundleBuilder(BundleBuilderOptions options, IVolumeResolver 
     }
 
     /// <summary>Writes beside the target and renames, so a reader never sees half a file.</summary>
-    private static async Task WriteAtomicallyAsync(string path, string content, CancellationToken cancellationToken)
+    private static void WriteAtomically(string path, string content)
     {
         var temporary = path + ".tmp";
-        await File.WriteAllTextAsync(temporary, content, cancellationToken);
+        File.WriteAllText(temporary, content);
         File.Move(temporary, path, overwrite: true);
     }
 }

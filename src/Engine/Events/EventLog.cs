@@ -78,12 +78,22 @@ public sealed class EventLog
     /// Runs <paramref name="read"/> while no commit can happen: what it reads is the state after one commit and before
     /// the next, so an in-memory copy built from it can be kept current by the committed callbacks that follow.
     /// </summary>
-    public async Task<T> ReadBetweenCommitsAsync<T>(Func<Task<T>> read, CancellationToken cancellationToken)
+    public Task<T> ReadBetweenCommitsAsync<T>(Func<Task<T>> read, CancellationToken cancellationToken) =>
+        HoldingWriteLockAsync(read, cancellationToken);
+
+    /// <summary>
+    /// Runs a write that is no tracked change (ExecuteDelete) as one more commit. SQLite has a single writer, and
+    /// Microsoft.Data.Sqlite retries a write that found another connection writing only after a 150 ms sleep, so every
+    /// engine write waits its turn here instead.
+    /// </summary>
+    public Task<T> WriteAsync<T>(Func<Task<T>> write, CancellationToken cancellationToken) => HoldingWriteLockAsync(write, cancellationToken);
+
+    private async Task<T> HoldingWriteLockAsync<T>(Func<Task<T>> work, CancellationToken cancellationToken)
     {
         await _writeLock.WaitAsync(cancellationToken);
         try
         {
-            return await read();
+            return await work();
         }
         finally
         {

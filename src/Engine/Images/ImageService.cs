@@ -65,9 +65,12 @@ public sealed class ImageService
     }
 
     /// <summary>Builds the container's rootfs from the image and returns its path (containers/&lt;id&gt;/rootfs).</summary>
-    public async Task<string> PrepareRootfsAsync(string containerId, string imageNameOrId, CancellationToken cancellationToken)
+    public async Task<string> PrepareRootfsAsync(string containerId, string imageNameOrId, CancellationToken cancellationToken) =>
+        await PrepareRootfsAsync(containerId, await InspectAsync(imageNameOrId, cancellationToken), cancellationToken);
+
+    /// <summary>As the overload by name, for an image the caller has just inspected (docker create: no second lookup).</summary>
+    public async Task<string> PrepareRootfsAsync(string containerId, ImageDetails image, CancellationToken cancellationToken)
     {
-        var image = await InspectAsync(imageNameOrId, cancellationToken);
         await _writeLock.WaitAsync(cancellationToken);
         try
         {

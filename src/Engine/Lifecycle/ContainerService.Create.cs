@@ -36,7 +36,7 @@ public sealed partial class ContainerService
         var volumes = new RecordingVolumeResolver(_volumes);
         try
         {
-            var rootfs = await _images.PrepareRootfsAsync(id, image.Id, cancellationToken);
+            var rootfs = await _images.PrepareRootfsAsync(id, image, cancellationToken);
             await new BundleBuilder(_bundleOptions, volumes).BuildAsync(new BundleRequest(id, config, host, rootfs)
             {
                 NetworkNamespacePath = host.IsHostNetwork ? null : sharedNamespace ?? _networks.SandboxPath(id),

@@ -47,7 +47,7 @@ public sealed partial class NetworkService
                 CheckEndpointConfig(network, config);
                 db.Add(NewEndpoint(container, network, config, position++));
             }
-            await db.SaveChangesAsync(cancellationToken);
+            await _events.CommitAsync(db, cancellationToken);
         }
         finally
         {
@@ -86,24 +86,45 @@ public sealed partial class NetworkService
     /// </summary>
     public async Task SetUpAsync(ContainerNetworkIdentity container, IReadOnlyList<PortRequest> ports, CancellationToken cancellationToken)
     {
-        await _lock.WaitAsync(cancellationToken);
+        List<(NetworkEndpointRecord Endpoint, NetworkRecord Network)> endpoints;
+        await using (var db = _database.CreateContext())
+            endpoints = await EndpointsOfAsync(db, container.ContainerId, cancellationToken);
+        if (endpoints.Count == 0 || endpoints.Any(e => e.Network.Driver == "host"))
+            return;
+        // The namespace is the container's alone (its own lock keeps its connects and disconnects out), so it is made
+        // without the network lock: starts at once do not queue behind each other's namespaces.
+        await Sandboxes.CreateAsync(SandboxName(container.ContainerId));
+        if (endpoints.Any(e => e.Network.Driver == "bridge"))
+            await ConnectBridgesAsync(container, ports, cancellationToken);
+        foreach (var (_, network) in endpoints)
+            await PublishAsync(network, "connect", CancellationToken.None, container.ContainerId);
+    }
+
+    /// <summary>The part of a start that changes what containers share: addresses, veth pairs, published ports, hosts files.</summary>
+    private async Task ConnectBridgesAsync(ContainerNetworkIdentity container, IReadOnlyList<PortRequest> ports, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _lock.WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            Sandboxes.Delete(SandboxName(container.ContainerId));
+            throw;
+        }
         try
         {
             await using var db = _database.CreateContext();
-            var endpoints = await EndpointsOfAsync(db, container.ContainerId, cancellationToken);
-            if (endpoints.Count == 0 || endpoints.Any(e => e.Network.Driver == "host"))
-                return;
             try
             {
-                await Sandboxes.CreateAsync(SandboxName(container.ContainerId));
-                var bridged = endpoints.Where(e => e.Network.Driver == "bridge").ToList();
+                var bridged = (await EndpointsOfAsync(db, container.ContainerId, cancellationToken)).Where(e => e.Network.Driver == "bridge").ToList();
                 foreach (var (endpoint, network) in bridged)
                     await ConnectEndpointAsync(db, container, endpoint, network, defaultRoute: endpoint == bridged[0].Endpoint, cancellationToken);
                 if (bridged.Count > 0 && ports.Count > 0)
                 {
                     var existing = await db.Set<PublishedPortRecord>().AsNoTracking().ToListAsync(cancellationToken);
                     db.AddRange(HostPorts.Allocate(container.ContainerId, ports, existing, _options));
-                    await db.SaveChangesAsync(cancellationToken);
+                    await _events.CommitAsync(db, cancellationToken);
                     await ApplyFirewallAsync(CancellationToken.None);
                 }
                 await RefreshHostsAsync(db, [container.ContainerId], cancellationToken);
@@ -113,8 +134,6 @@ public sealed partial class NetworkService
                 await TearDownLockedAsync(container.ContainerId);
                 throw;
             }
-            foreach (var (_, network) in endpoints)
-                await PublishAsync(network, "connect", CancellationToken.None, container.ContainerId);
         }
         finally
         {
@@ -140,7 +159,7 @@ public sealed partial class NetworkService
         endpoint.ContainerName = container.Name;
         endpoint.Hostname = container.Hostname;
         db.Update(endpoint);
-        await db.SaveChangesAsync(cancellationToken);
+        await _events.CommitAsync(db, cancellationToken);
         if (!BridgeDevices.Exists(network.Bridge))
             await BridgeDevices.EnsureAsync(network.Bridge, network.Gateway, subnet.PrefixLength);
         await Sandboxes.AddVethAsync(SandboxName(container.ContainerId), new VethSpec(endpoint.HostDevice, network.Bridge, interfaceName,
@@ -190,7 +209,7 @@ public sealed partial class NetworkService
         await using var db = _database.CreateContext();
         var endpoints = await EndpointsOfAsync(db, containerId, CancellationToken.None);
         var peers = await PeersAsync(db, containerId, CancellationToken.None);
-        await Sandboxes.DeleteAsync(SandboxName(containerId));
+        Sandboxes.Delete(SandboxName(containerId));
         var live = endpoints.Where(e => e.Endpoint.EndpointId.Length > 0).ToList();
         foreach (var (endpoint, _) in endpoints.Where(e => e.Endpoint.HostDevice.Length > 0))
             await Sandboxes.RemoveVethAsync(endpoint.HostDevice);
@@ -199,8 +218,8 @@ public sealed partial class NetworkService
             endpoint.EndpointId = endpoint.Address = endpoint.MacAddress = endpoint.Interface = endpoint.HostDevice = "";
             db.Update(endpoint);
         }
-        await db.SaveChangesAsync();
-        if (await db.Set<PublishedPortRecord>().Where(p => p.ContainerId == containerId).ExecuteDeleteAsync() > 0)
+        await _events.CommitAsync(db, CancellationToken.None);
+        if (await DeleteAsync(db.Set<PublishedPortRecord>().Where(p => p.ContainerId == containerId), CancellationToken.None) > 0)
             await ApplyFirewallAsync(CancellationToken.None);
         await RefreshHostsAsync(db, peers, CancellationToken.None);
         foreach (var (_, network) in live)
@@ -215,7 +234,7 @@ public sealed partial class NetworkService
         {
             await TearDownLockedAsync(containerId);
             await using var db = _database.CreateContext();
-            await db.Set<NetworkEndpointRecord>().Where(e => e.ContainerId == containerId).ExecuteDeleteAsync(CancellationToken.None);
+            await DeleteAsync(db.Set<NetworkEndpointRecord>().Where(e => e.ContainerId == containerId), CancellationToken.None);
         }
         finally
         {
@@ -243,7 +262,7 @@ public sealed partial class NetworkService
             CheckEndpointConfig(network, config);
             var endpoint = NewEndpoint(container, network, config, endpoints.Max(e => e.Endpoint.Position) + 1);
             db.Add(endpoint);
-            await db.SaveChangesAsync(cancellationToken);
+            await _events.CommitAsync(db, cancellationToken);
             if (running)
             {
                 try
@@ -255,8 +274,7 @@ public sealed partial class NetworkService
                 {
                     if (endpoint.HostDevice.Length > 0)
                         await Sandboxes.RemoveVethAsync(endpoint.HostDevice);
-                    await db.Set<NetworkEndpointRecord>().Where(e => e.NetworkId == network.Id && e.ContainerId == container.ContainerId)
-                        .ExecuteDeleteAsync(CancellationToken.None);
+                    await DeleteAsync(db.Set<NetworkEndpointRecord>().Where(e => e.NetworkId == network.Id && e.ContainerId == container.ContainerId), CancellationToken.None);
                     throw;
                 }
             }
@@ -285,7 +303,7 @@ public sealed partial class NetworkService
             var wasPrimary = endpoint.Address.Length > 0 && endpoints.Where(e => e.Endpoint.Address.Length > 0).MinBy(e => e.Endpoint.Position).Endpoint == endpoint;
             if (endpoint.HostDevice.Length > 0)
                 await Sandboxes.RemoveVethAsync(endpoint.HostDevice);
-            await db.Set<NetworkEndpointRecord>().Where(e => e.NetworkId == network.Id && e.ContainerId == containerId).ExecuteDeleteAsync(CancellationToken.None);
+            await DeleteAsync(db.Set<NetworkEndpointRecord>().Where(e => e.NetworkId == network.Id && e.ContainerId == containerId), CancellationToken.None);
             if (wasPrimary)
                 await ApplyFirewallAsync(CancellationToken.None);
             await RefreshHostsAsync(db, peers, CancellationToken.None);

@@ -74,7 +74,7 @@ public sealed partial class NetworkService
             {
                 await BridgeDevices.EnsureAsync(record.Bridge, record.Gateway, subnet.PrefixLength);
                 db.Add(record);
-                await db.SaveChangesAsync(cancellationToken);
+                await _events.CommitAsync(db, cancellationToken);
                 await ApplyFirewallAsync(CancellationToken.None);
             }
             catch
@@ -96,7 +96,7 @@ public sealed partial class NetworkService
     private async Task ForgetNetworkAsync(string id)
     {
         await using var db = _database.CreateContext();
-        await db.Set<NetworkRecord>().Where(n => n.Id == id).ExecuteDeleteAsync();
+        await DeleteAsync(db.Set<NetworkRecord>().Where(n => n.Id == id), CancellationToken.None);
     }
 
     public async Task<NetworkDetails> InspectAsync(string idOrName, CancellationToken cancellationToken)
@@ -156,7 +156,7 @@ public sealed partial class NetworkService
         var connected = await db.Set<NetworkEndpointRecord>().Where(e => e.NetworkId == record.Id).Select(e => e.ContainerName).ToListAsync(cancellationToken);
         if (connected.Count > 0)
             throw new ConflictException($"error while removing network: network {record.Name} id {record.Id} has active endpoints (name:\"{string.Join("\", name:\"", connected)}\")");
-        await db.Set<NetworkRecord>().Where(n => n.Id == record.Id).ExecuteDeleteAsync(cancellationToken);
+        await DeleteAsync(db.Set<NetworkRecord>().Where(n => n.Id == record.Id), cancellationToken);
         await ApplyFirewallAsync(CancellationToken.None);
         await BridgeDevices.DeleteAsync(record.Bridge);
         await PublishAsync(record, "destroy", CancellationToken.None);

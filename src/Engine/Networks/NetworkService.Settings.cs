@@ -106,8 +106,8 @@ public sealed partial class NetworkService
         {
             try
             {
-                await db.Set<NetworkEndpointRecord>().Where(e => !known.Contains(e.ContainerId)).ExecuteDeleteAsync(cancellationToken);
-                await db.Set<PublishedPortRecord>().Where(p => !running.Contains(p.ContainerId)).ExecuteDeleteAsync(cancellationToken);
+                await DeleteAsync(db.Set<NetworkEndpointRecord>().Where(e => !known.Contains(e.ContainerId)), cancellationToken);
+                await DeleteAsync(db.Set<PublishedPortRecord>().Where(p => !running.Contains(p.ContainerId)), cancellationToken);
             }
             finally
             {
@@ -122,7 +122,7 @@ public sealed partial class NetworkService
         foreach (var sandbox in Sandboxes.List(prefix).Where(s => !running.Contains(s[prefix.Length..])))
         {
             _logger.LogWarning("Removing network namespace {Sandbox}: its container does not run", sandbox);
-            await Sandboxes.DeleteAsync(sandbox);
+            Sandboxes.Delete(sandbox);
         }
         await _lock.WaitAsync(cancellationToken);
         try

@@ -95,7 +95,7 @@ public sealed partial class NetworkService
                         OptionsJson = JsonSerializer.Serialize(new Dictionary<string, string> { ["com.docker.network.bridge.default_bridge"] = "true" }),
                     });
                 }
-                await db.SaveChangesAsync(cancellationToken);
+                await _events.CommitAsync(db, cancellationToken);
             }
             foreach (var network in await BridgeNetworksAsync(cancellationToken))
                 await BridgeDevices.EnsureAsync(network.Bridge, network.Gateway, Subnet.Parse(network.Subnet).PrefixLength);
@@ -157,6 +157,10 @@ public sealed partial class NetworkService
         Interlocked.Increment(ref _changes);
         _lock.Release();
     }
+
+    /// <summary>Deletes the rows the query selects, as one of the engine's commits (see <see cref="EventLog.WriteAsync{T}"/>).</summary>
+    private Task<int> DeleteAsync<T>(IQueryable<T> rows, CancellationToken cancellationToken) =>
+        _events.WriteAsync(() => rows.ExecuteDeleteAsync(cancellationToken), cancellationToken);
 
     private sealed record CachedSummaries(long Changes, IReadOnlyDictionary<string, ContainerNetworkSummary> Summaries);
 

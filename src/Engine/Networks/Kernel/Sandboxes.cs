@@ -4,8 +4,8 @@ namespace WebEngine.Engine.Networks.Kernel;
 internal sealed record VethSpec(string HostDevice, string Bridge, string Interface, string MacAddress, string Address, int PrefixLength, string? DefaultGateway);
 
 /// <summary>
-/// Containers' network namespaces, named and bind-mounted by iproute2 under /run/netns (so they outlive the daemon and
-/// `ip netns` lists them), and the veth pairs that join them to bridges.
+/// Containers' network namespaces, named and bind-mounted under /run/netns as iproute2 does (so they outlive the daemon
+/// and `ip netns` lists them), and the veth pairs that join them to bridges.
 /// </summary>
 internal static class Sandboxes
 {
@@ -13,20 +13,14 @@ internal static class Sandboxes
 
     public static bool Exists(string name) => File.Exists(PathOf(name));
 
-    /// <summary>A new namespace with its loopback up (all a container with network "none" gets).</summary>
-    public static async Task CreateAsync(string name)
-    {
-        if (!Exists(name))
-            await NetworkCommand.RunAsync(NetworkCommand.Ip, ["netns", "add", name]);
-        await NetworkCommand.RunAsync(NetworkCommand.Ip, ["-n", name, "link", "set", "lo", "up"]);
-    }
+    /// <summary>
+    /// A new namespace with its loopback up (all a container with network "none" gets), made in-process: two `ip`
+    /// processes took about 40 ms of a container's start.
+    /// </summary>
+    public static Task CreateAsync(string name) => NetworkNamespaces.CreateAsync(PathOf(name));
 
     /// <summary>Deleting the namespace deletes the veth ends in it, and with them their host ends.</summary>
-    public static async Task DeleteAsync(string name)
-    {
-        if (Exists(name))
-            await NetworkCommand.RunAsync(NetworkCommand.Ip, ["netns", "del", name]);
-    }
+    public static void Delete(string name) => NetworkNamespaces.Remove(PathOf(name));
 
     /// <summary>Names of the namespaces under /run/netns that start with <paramref name="prefix"/>.</summary>
     public static IReadOnlyList<string> List(string prefix) =>
