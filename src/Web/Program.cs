@@ -20,6 +20,7 @@ builder.Services.AddHostedService<EngineStartup>();
 builder.Services.AddWebEngineApi(builder.Configuration);
 builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = null);
 builder.AddDashboard();
+builder.Services.LoadDataProtectionKeysOnFirstUse();
 
 var app = builder.Build();
 app.UseExceptionHandler(new ExceptionHandlerOptions
