@@ -21,6 +21,7 @@ builder.Services.AddWebEngineApi(builder.Configuration);
 builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = null);
 builder.AddDashboard();
 builder.Services.LoadDataProtectionKeysOnFirstUse();
+builder.Services.AddHostedService<IdleMemoryTrim>();
 
 var app = builder.Build();
 app.UseExceptionHandler(new ExceptionHandlerOptions
