@@ -6,10 +6,11 @@
 #   ps with 50 running                         wall time of `docker ps`
 #   logs of 100 MB                             wall time of `docker logs` of a container that wrote 100 MB
 #   daemon RSS with 50 running                 ours: webengine; docker: dockerd + containerd (shims excluded on both sides)
-#   usage: sudo bench/api.sh [RUNS]            (default 5)
+#   usage: sudo bench/api.sh [RUNS] [rss]      (default 5; `rss` measures only the daemon RSS with 50 running)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}
+only=${2:-}
 . bench/lib.sh
 bench_require /usr/local/bin/docker /usr/sbin/dockerd /usr/bin/containerd
 
@@ -46,7 +47,8 @@ rss_kib() { local total=0; for p in "$@"; do total=$((total + $(ps -o rss= -p "$
 docker_rss() { rss_kib "$docker_pid" $(pgrep -x containerd -P "$docker_pid" || pgrep -f "containerd --config $work/docker-exec" || true); }
 logs_writer() { $1 run -d --network none --name logs busybox sh -c 'yes 0123456789012345678901234567890123456789012345678901234567890123456789012345678901234567890123456789 | head -c 104857600' >/dev/null; $1 wait logs >/dev/null; }
 
-for who in ours theirs; do logs_writer $who; done
+[ "$only" = rss ] && runs=0
+[ "$only" = rss ] || for who in ours theirs; do logs_writer $who; done
 for i in $(seq "$runs"); do
   for who in ours theirs; do
     echo "$who run_rm_ms $(ms $who run --rm --network none busybox true)" >> "$results"
