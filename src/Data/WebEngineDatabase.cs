@@ -30,7 +30,10 @@ public sealed class WebEngineDatabase
             // WAL lets the UI and the API read while the engine writes; the mode is stored in the file.
             context.Database.OpenConnection();
             context.Database.ExecuteSqlRaw("PRAGMA journal_mode=WAL;");
-            context.Database.Migrate();
+            // Migrate() also compares the model with the migrations' snapshot even when none is pending, which loads
+            // EF's model differ (megabytes of code and type data kept for the daemon's life); the list of pending ones does not.
+            if (context.Database.GetPendingMigrations().Any())
+                context.Database.Migrate();
         }
         // The database holds registry credentials (encrypted, see the engine's credential store): root only.
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);

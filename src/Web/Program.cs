@@ -9,7 +9,9 @@ using WebEngine.Web.Components;
 
 // The daemon's files (wwwroot, the static assets manifest, appsettings.json) lie beside its binary: it must not matter
 // which directory it is started from (a Release publish started elsewhere served its fingerprinted assets empty).
-var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+// The slim builder leaves out what the daemon does not serve (IIS, HTTPS and HTTP/3 in Kestrel, regex route
+// constraints, the debug and EventSource loggers), and so their assemblies stay unloaded.
+var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 var options = DaemonOptions.From(builder.Configuration);
 builder.WebHost.ConfigureKestrel(kestrel => options.ConfigureListeners(kestrel));
 builder.Services.AddSingleton<HostFacts>();
@@ -18,6 +20,8 @@ builder.Services.AddHostedService<EngineStartup>();
 builder.Services.AddWebEngineApi(builder.Configuration);
 builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = null);
 builder.AddDashboard();
+builder.Services.LoadDataProtectionKeysOnFirstUse();
+builder.Services.AddHostedService<IdleMemoryTrim>();
 
 var app = builder.Build();
 app.UseExceptionHandler(new ExceptionHandlerOptions

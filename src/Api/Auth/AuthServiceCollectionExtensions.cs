@@ -15,6 +15,8 @@ public static class AuthServiceCollectionExtensions
     /// <summary>The daemon's socket when the configuration names none (as the host's DaemonOptions).</summary>
     private const string DefaultUnixSocket = "/run/webengine/webengine.sock";
 
+    private const string DataProtectionHostedService = "Microsoft.AspNetCore.DataProtection.Internal.DataProtectionHostedService";
+
     /// <summary>
     /// Users, tokens, the schemes (unix socket, bearer token, cookie, picked per request by "WebEngine"), and
     /// authorization. Reads InitialAdminPassword, UnixSocket (made mode 0660) and DataRoot (for the cookie keys) from <paramref name="section"/>.
@@ -48,6 +50,21 @@ public static class AuthServiceCollectionExtensions
             .AddScheme<AuthenticationSchemeOptions, ApiTokenAuthenticationHandler>(AuthSchemes.Bearer, null)
             .AddCookie(AuthSchemes.Cookies, SignInCookie.Configure);
         services.AddAuthorization();
+        return services;
+    }
+
+    /// <summary>
+    /// Data protection reads its key ring when a cookie or form token is first signed or checked, not at start: its hosted
+    /// service would load the key files, and with them the XML stack (~4 MB resident), into a daemon that only the docker
+    /// CLI may ever talk to. Call after every service is added (the dashboard's antiforgery adds data protection again).
+    /// </summary>
+    public static IServiceCollection LoadDataProtectionKeysOnFirstUse(this IServiceCollection services)
+    {
+        for (var i = services.Count - 1; i >= 0; i--)
+        {
+            if (services[i].ServiceType == typeof(IHostedService) && services[i].ImplementationType?.FullName == DataProtectionHostedService)
+                services.RemoveAt(i);
+        }
         return services;
     }
 
