@@ -41,6 +41,24 @@ public sealed class UserNamespaceTests : ContainerTestBase
     }
 
     [Fact]
+    public void Without_a_cgroup_namespace_the_cgroup_mount_binds_the_containers_own_cgroup()
+    {
+        // The kernel refuses to mount cgroupfs in a user namespace without a cgroup namespace of its own (EPERM):
+        // each hierarchy is the container's own cgroup directory, bind-mounted, read-only as the mount asks.
+        Spec.Linux!.Namespaces!.RemoveAll(n => n.Type == "cgroup");
+        Spec.Linux.Resources = new LinuxResources { Pids = new LinuxPids { Limit = 42 } };
+        var dir = Directory.Exists("/sys/fs/cgroup/pids") ? "/sys/fs/cgroup/pids" : "/sys/fs/cgroup";
+        var output = Sh($"cat {dir}/pids.max; grep -c . {dir}/cgroup.procs; grep -x 1 {dir}/cgroup.procs; mkdir {dir}/sub 2>&1 || true; grep ' /sys/fs/cgroup' /proc/self/mounts | grep -vc ' ro,'; true");
+        var lines = output.Trim().Split('\n');
+        Assert.Equal("42", lines[0]);
+        Assert.Equal("2", lines[1]);
+        Assert.Equal("1", lines[2]);
+        Assert.Contains("Read-only file system", lines[3]);
+        Assert.Equal("0", lines[4]);
+        Cli.AssertNothingLeft(Id, Bundle.Path);
+    }
+
+    [Fact]
     public void Missing_mappings_are_rejected()
     {
         Spec.Linux!.UidMappings = null;

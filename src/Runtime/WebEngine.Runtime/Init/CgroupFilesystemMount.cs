@@ -5,42 +5,78 @@ namespace WebEngine.Runtime.Init;
 /// <summary>
 /// A config mount of type "cgroup": cgroup2 where the host's /sys/fs/cgroup is v2, otherwise a tmpfs holding
 /// one cgroup v1 mount per hierarchy the init belongs to (seen through its cgroup namespace when it has one).
+/// In a user namespace without a cgroup namespace the kernel refuses to mount cgroupfs (EPERM): there, as runc
+/// does, each hierarchy is a bind mount of the container's own cgroup directory on the host instead.
 /// </summary>
 public static class CgroupFilesystemMount
 {
-    public static void Mount(string destination, MountOptions options)
+    /// <param name="binds">The container's cgroup directory per hierarchy (<see cref="InitRequest.CgroupBinds"/>), or null to mount cgroupfs.</param>
+    public static void Mount(string destination, MountOptions options, IReadOnlyDictionary<string, string>? binds)
     {
         var flags = options.Flags & ~Libc.MS_REMOUNT;
         if (HostIsUnified())
         {
-            Sys.Mount("cgroup2", destination, "cgroup2", flags, null);
+            if (binds != null)
+                Bind(binds[""], destination, flags);
+            else
+                Sys.Mount("cgroup2", destination, "cgroup2", flags, null);
             return;
         }
         Sys.Mount("tmpfs", destination, "tmpfs", flags & ~Libc.MS_RDONLY, "mode=755");
-        foreach (var line in File.ReadLines("/proc/self/cgroup"))
+        foreach (var controllers in binds != null ? binds.Keys : HierarchiesOfInit())
         {
-            var parts = line.Split(':', 3);
-            if (parts.Length < 3)
-                continue;
-            var controllers = parts[1];
             if (controllers.Length == 0)
             {
                 var unified = Path.Combine(destination, "unified");
                 Directory.CreateDirectory(unified);
-                Sys.Mount("cgroup2", unified, "cgroup2", flags, null);
+                if (binds != null)
+                    Bind(binds[controllers], unified, flags);
+                else
+                    Sys.Mount("cgroup2", unified, "cgroup2", flags, null);
                 continue;
             }
             var name = controllers.StartsWith("name=", StringComparison.Ordinal) ? controllers[5..] : controllers;
             var target = Path.Combine(destination, name);
             Directory.CreateDirectory(target);
-            var data = controllers.StartsWith("name=", StringComparison.Ordinal) ? "none," + controllers : controllers;
-            Sys.Mount("cgroup", target, "cgroup", flags, data);
+            if (binds != null)
+            {
+                Bind(binds[controllers], target, flags);
+            }
+            else
+            {
+                var data = controllers.StartsWith("name=", StringComparison.Ordinal) ? "none," + controllers : controllers;
+                Sys.Mount("cgroup", target, "cgroup", flags, data);
+            }
             // Mirror the host's cpu -> cpu,cpuacct style links for tools that expect them.
             foreach (var single in controllers.Split(',').Where(c => c != name && !c.StartsWith("name=", StringComparison.Ordinal)))
                 Libc.Symlink(name, Path.Combine(destination, single));
         }
         if ((flags & Libc.MS_RDONLY) != 0)
             Sys.Mount(null, destination, null, Libc.MS_REMOUNT | Libc.MS_RDONLY | (flags & ~Libc.MS_RDONLY), null);
+    }
+
+    /// <summary>The controllers field of each line of /proc/self/cgroup ("4:memory:/x" gives "memory").</summary>
+    private static List<string> HierarchiesOfInit()
+    {
+        var hierarchies = new List<string>();
+        foreach (var line in File.ReadLines("/proc/self/cgroup"))
+        {
+            var parts = line.Split(':', 3);
+            if (parts.Length == 3)
+                hierarchies.Add(parts[1]);
+        }
+        return hierarchies;
+    }
+
+    /// <summary>
+    /// Bind-mounts a host cgroup directory on <paramref name="target"/>; the mount's flags take a remount, which
+    /// must keep the flags the host mount has locked in a user namespace (nosuid, nodev, noexec, atime).
+    /// </summary>
+    private static void Bind(string source, string target, ulong flags)
+    {
+        Sys.Mount(source, target, null, Libc.MS_BIND | Libc.MS_REC, null);
+        if ((flags & ~Libc.MS_REC) != 0)
+            Sys.Mount(null, target, null, Libc.MS_REMOUNT | Libc.MS_BIND | (flags & ~Libc.MS_REC) | RootfsSetup.LockedFlags(target), null);
     }
 
     /// <summary>

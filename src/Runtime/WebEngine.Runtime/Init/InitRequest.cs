@@ -28,6 +28,13 @@ public sealed class InitRequest
     /// <summary>Whether the stage unshares the cgroup namespace itself, after `create` moved it into its cgroup.</summary>
     public bool UnshareCgroupNamespace { get; set; }
 
+    /// <summary>
+    /// For an init in a user namespace of its own without a cgroup namespace, where the kernel refuses to mount
+    /// cgroupfs: the container's own cgroup directory on the host per hierarchy, keyed as in /proc/self/cgroup
+    /// ("cpu,cpuacct", "name=systemd", "" for cgroup2). A cgroup mount bind-mounts these instead, as runc does.
+    /// </summary>
+    public Dictionary<string, string>? CgroupBinds { get; set; }
+
     /// <summary>The state JSON for createContainer and startContainer hooks.</summary>
     public string? HookState { get; set; }
 }

@@ -34,6 +34,7 @@ public static class InitRequestJson
         w.WriteNumber("containerPid", request.ContainerPid);
         w.WriteBoolean("detach", request.Detach);
         w.WriteBoolean("unshareCgroupNamespace", request.UnshareCgroupNamespace);
+        StringMapIfSet(w, "cgroupBinds", request.CgroupBinds);
         StringIfSet(w, "hookState", request.HookState);
         w.WriteEndObject();
     });
@@ -61,6 +62,7 @@ public static class InitRequestJson
                 case "containerPid": request.ContainerPid = Int32(ref r, where, name); break;
                 case "detach": request.Detach = Bool(ref r, where, name); break;
                 case "unshareCgroupNamespace": request.UnshareCgroupNamespace = Bool(ref r, where, name); break;
+                case "cgroupBinds": request.CgroupBinds = StringMap(ref r, where, name); break;
                 case "hookState": request.HookState = StringOrNull(ref r, where, name); break;
                 default: r.Skip(); break;
             }

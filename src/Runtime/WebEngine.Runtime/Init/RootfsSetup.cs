@@ -116,7 +116,7 @@ public static class RootfsSetup
         else if (mount.Type == "cgroup")
         {
             SecurePath.Create(rootfs, destination, directory: true);
-            CgroupFilesystemMount.Mount(destination, options);
+            CgroupFilesystemMount.Mount(destination, options, request.CgroupBinds);
         }
         else
         {
@@ -156,7 +156,7 @@ public static class RootfsSetup
     }
 
     /// <summary>The flags of the mount holding <paramref name="path"/> that a remount in a child namespace may not drop.</summary>
-    private static ulong LockedFlags(string path)
+    internal static ulong LockedFlags(string path)
     {
         if (!StatVfs.TryGetFlags(path, out var flags))
             return 0;

@@ -117,6 +117,7 @@ public static class ContainerCreate
                 NoPivot = options.NoPivot,
                 NoNewKeyring = options.NoNewKeyring,
                 UnshareCgroupNamespace = unshareCgroup,
+                CgroupBinds = userNamespace != null ? CgroupBindsOf(spec, cgroup) : null,
                 HookState = creatingState,
             });
 
@@ -257,6 +258,25 @@ public static class ContainerCreate
                     throw new ContainerStageException($"the init stage (pid {initPid}) exited before the container was set up");
             }
         }
+    }
+
+    /// <summary>
+    /// For an init in a user namespace: the container's cgroup directory per hierarchy, keyed by its controllers as
+    /// /proc/self/cgroup names them, when the spec mounts cgroupfs without a cgroup namespace (the kernel refuses
+    /// that mount, and the init bind-mounts these directories instead); otherwise null.
+    /// </summary>
+    private static Dictionary<string, string>? CgroupBindsOf(RuntimeSpec spec, ICgroupManager cgroup)
+    {
+        if (spec.Linux?.Namespaces?.Any(n => n.Type == "cgroup") == true || spec.Mounts?.Any(m => m.Type == "cgroup") != true)
+            return null;
+        // Directories has a key per controller: comounted controllers share their hierarchy's directory.
+        var controllersOf = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (controller, directory) in cgroup.Directories)
+            controllersOf[directory] = controllersOf.TryGetValue(directory, out var others) ? others + "," + controller : controller;
+        var binds = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (directory, controllers) in controllersOf)
+            binds[controllers] = directory;
+        return binds;
     }
 
     private static (List<NamespaceJoin> Joins, int UnshareFlags, bool UnshareCgroup) PlanNamespaces(RuntimeSpec spec)
