@@ -1,3 +1,4 @@
+using WebEngine.Linux;
 using WebEngine.Oci;
 
 namespace WebEngine.Runtime.Tests;
@@ -48,6 +49,67 @@ public sealed class CgroupLifecycleTests : ContainerTestBase
         Assert.Contains(State().Pid.ToString(), File.ReadAllText(Path.Combine(cgroup, "cgroup.procs")));
         Cli.Ok("delete", Id);
         Assert.False(Directory.Exists(cgroup), $"{cgroup} is left after delete");
+    }
+
+    [Fact]
+    public void A_relative_cgroups_path_stays_where_create_put_it_when_delete_runs_from_another_cgroup()
+    {
+        // The creator runs in a pids cgroup of its own; the delete runs from the test's cgroup. Resolved again against
+        // the deleter's cgroup, the relative path would name another directory and the container's would be left.
+        Assert.True(Directory.Exists("/sys/fs/cgroup/pids"),
+            "this test needs the cgroup v1 pids hierarchy at /sys/fs/cgroup/pids (a cgroup v1 or hybrid host)");
+        var creatorCgroup = "/sys/fs/cgroup/pids/webengine-test-creator-" + Id;
+        var relative = "webengine-test-relative-" + Id;
+        var containerCgroup = Path.Combine(creatorCgroup, relative);
+        Directory.CreateDirectory(creatorCgroup);
+        try
+        {
+            Spec.Linux!.CgroupsPath = relative;
+            Command("sleep", "1000");
+            // Output goes to a file, not a pipe: the created container keeps the runtime's stdio open.
+            var stderrPath = Path.Combine(Cli.Root, ".create-err");
+            var startInfo = new System.Diagnostics.ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+            foreach (var arg in new[] { "-c", "echo $$ > \"$CREATOR\"/cgroup.procs && exec \"$0\" \"$@\" </dev/null >/dev/null 2>\"$ERR\"",
+                         Cli.Binary, "--root", Cli.Root, "create", "--bundle", Bundle.Path, Id })
+                startInfo.ArgumentList.Add(arg);
+            startInfo.Environment["CREATOR"] = creatorCgroup;
+            startInfo.Environment["ERR"] = stderrPath;
+            startInfo.Environment["WEBENGINE_TEST_TAG"] = Cli.Tag;
+            using (var create = System.Diagnostics.Process.Start(startInfo)!)
+            {
+                if (!create.WaitForExit(60_000))
+                    create.Kill(entireProcessTree: true);
+                Assert.True(create.HasExited && create.ExitCode == 0, $"create from {creatorCgroup} failed: {File.ReadAllText(stderrPath)}");
+            }
+            Assert.Contains(State().Pid.ToString(), File.ReadAllText(Path.Combine(containerCgroup, "cgroup.procs")));
+
+            Cli.Ok("delete", "--force", Id);
+            Assert.False(Directory.Exists(containerCgroup), $"{containerCgroup} is left after a delete run from another cgroup");
+        }
+        finally
+        {
+            Cli.Run("delete", "--force", Id);
+            RemoveCgroup(containerCgroup);
+            RemoveCgroup(creatorCgroup);
+        }
+    }
+
+    /// <summary>Kills what is left in a cgroup of the test's own and removes it, once its processes are gone.</summary>
+    private static void RemoveCgroup(string directory)
+    {
+        for (var attempt = 0; Directory.Exists(directory); attempt++)
+        {
+            foreach (var pid in File.ReadAllLines(Path.Combine(directory, "cgroup.procs")))
+                _ = Libc.Kill(int.Parse(pid), 9);
+            try
+            {
+                Directory.Delete(directory);
+            }
+            catch (IOException) when (attempt < 250)
+            {
+                Thread.Sleep(20);
+            }
+        }
     }
 
     [Fact]

@@ -21,6 +21,12 @@ public sealed class ContainerRecord
     /// <summary>The host's cgroup mounts (their /proc/self/mountinfo lines) when the container was created.</summary>
     public string? CgroupMounts { get; set; }
 
+    /// <summary>
+    /// The creator's /proc/self/cgroup: a relative cgroupsPath is resolved against it at every later step too, so
+    /// that a delete run from another cgroup still finds the container's cgroup (the spec's "consistently attach").
+    /// </summary>
+    public string? CallerCgroups { get; set; }
+
     public string Owner { get; set; } = "";
 
     /// <summary>The config.json the container was created from (hooks, process defaults for exec, annotations).</summary>

@@ -21,6 +21,7 @@ public static class ContainerRecordJson
         w.WriteString("created", record.Created);
         Json.JsonOutput.StringIfSet(w, "cgroupPath", record.CgroupPath);
         Json.JsonOutput.StringIfSet(w, "cgroupMounts", record.CgroupMounts);
+        Json.JsonOutput.StringIfSet(w, "callerCgroups", record.CallerCgroups);
         w.WriteString("owner", record.Owner);
         w.WritePropertyName("spec");
         SpecWriter.Write(w, record.Spec);
@@ -45,6 +46,7 @@ public static class ContainerRecordJson
                 case "created": record.Created = DateTime(ref r, where, name); break;
                 case "cgroupPath": record.CgroupPath = StringOrNull(ref r, where, name); break;
                 case "cgroupMounts": record.CgroupMounts = StringOrNull(ref r, where, name); break;
+                case "callerCgroups": record.CallerCgroups = StringOrNull(ref r, where, name); break;
                 case "owner": record.Owner = String(ref r, where, name); break;
                 case "spec": record.Spec = SpecReader.ReadSpec(ref r, "spec"); break;
                 default: r.Skip(); break;

@@ -29,7 +29,8 @@ public static class CgroupManager
             : new CgroupV1Manager(path, layout, own);
     }
 
-    private static string ReadOwnCgroups()
+    /// <summary>The text of /proc/self/cgroup: the calling process's own cgroups.</summary>
+    public static string ReadOwnCgroups()
     {
         const string file = "/proc/self/cgroup";
         try

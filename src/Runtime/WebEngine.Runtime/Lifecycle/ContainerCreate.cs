@@ -50,7 +50,7 @@ public static class ContainerCreate
         var consoleSocket = options.ConsoleSocket is { } socket ? Path.GetFullPath(socket)
             : process.Terminal ? options.TerminalProxySocket!() : null;
 
-        var (cgroup, cgroupMounts) = ContainerCgroups.OpenNew(spec, options.Id);
+        var (cgroup, cgroupMounts, callerCgroups) = ContainerCgroups.OpenNew(spec, options.Id);
         var directory = store.Reserve(options.Id);
         Process? init = null;
         var initPid = 0;
@@ -132,6 +132,7 @@ public static class ContainerCreate
             }
             record.CgroupPath = cgroup.Path;
             record.CgroupMounts = cgroupMounts;
+            record.CallerCgroups = callerCgroups;
             // The init sets up what it can before "go": when that failed it has exited, and its message follows.
             channel.TrySendByte(StageChannel.Go);
             WaitUntilReady(channel, spec, creatingState, initPid);
