@@ -34,22 +34,21 @@ public sealed unsafe class TerminalProxy : IDisposable
     public static TerminalProxy Listen()
     {
         var directory = Directory.CreateTempSubdirectory("webengine-console-").FullName;
+        var listener = -1;
         try
         {
             var socketPath = Path.Combine(directory, "console.sock");
-            var listener = UnixSocket.Listen(socketPath);
+            listener = UnixSocket.Listen(socketPath);
             // The init may be root of a user namespace only, a host uid that owns nothing here: it must still connect.
             File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
             if (Libc.Chmod(socketPath, 0b110_110_110) == -1)
-            {
-                var errno = Marshal.GetLastPInvokeError();
-                Libc.Close(listener);
-                throw new LinuxException($"chmod {socketPath}", errno);
-            }
+                throw LinuxException.FromLastError($"chmod {socketPath}");
             return new TerminalProxy(directory, listener);
         }
         catch
         {
+            if (listener >= 0)
+                Libc.Close(listener);
             Directory.Delete(directory, recursive: true);
             throw;
         }

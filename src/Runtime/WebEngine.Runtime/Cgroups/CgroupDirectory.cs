@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using WebEngine.Linux;
 
 namespace WebEngine.Runtime.Cgroups;
 
@@ -45,7 +46,7 @@ internal static class CgroupDirectory
     public static void RemoveTree(string directory)
     {
         // The usual case, a container's cgroup without children, takes one rmdir; listing comes only when it fails.
-        if (CgroupNative.Rmdir(directory) == 0 || Marshal.GetLastPInvokeError() == CgroupNative.ENOENT)
+        if (Libc.Rmdir(directory) == 0 || Marshal.GetLastPInvokeError() == CgroupNative.ENOENT)
             return;
         foreach (var child in Directory.EnumerateDirectories(directory))
             RemoveTree(child);
@@ -58,7 +59,7 @@ internal static class CgroupDirectory
         var delay = 5;
         while (true)
         {
-            if (CgroupNative.Rmdir(directory) == 0)
+            if (Libc.Rmdir(directory) == 0)
                 return;
             var errno = Marshal.GetLastPInvokeError();
             if (errno == CgroupNative.ENOENT)

@@ -26,7 +26,4 @@ internal static partial class CgroupNative
 
     [LibraryImport("libc", EntryPoint = "mkdir", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static partial int Mkdir(string path, uint mode);
-
-    [LibraryImport("libc", EntryPoint = "rmdir", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    public static partial int Rmdir(string path);
 }
