@@ -12,18 +12,22 @@ for tool in /usr/bin/time /bin/busybox "$ours" "$theirs"; do
 done
 
 work=$(mktemp -d /tmp/bench-runtime.XXXXXX)
+# The state directories lie on tmpfs under /run, where both runtimes keep them by default (/run/runc,
+# /run/webengine-runtime) and where containerd points runc (/run/containerd/runc). STATE_DIR=/tmp measures them on
+# /tmp's filesystem instead (ext4 with discard here: every create and delete then pays for an inode and a discard).
+state=$(mktemp -d "${STATE_DIR:-/run}/bench-runtime-state.XXXXXX")
 # The bundle has no cgroupsPath, as `runc spec` writes it: our runtime then uses its default parent /webengine, which
 # the bench removes afterwards unless it was there before.
 default_parent_existed=$([ -d /sys/fs/cgroup/memory/webengine ] || [ -d /sys/fs/cgroup/webengine ] && echo 1 || echo 0)
 cleanup() {
   for pair in "ours:$ours" "runc:$theirs"; do
-    local root=$work/state-${pair%%:*} bin=${pair#*:}
+    local root=$state/${pair%%:*} bin=${pair#*:}
     for id in $(ls "$root" 2>/dev/null); do "$bin" --root "$root" delete --force "$id" >/dev/null 2>&1 || true; done
   done
   if [ "$default_parent_existed" = 0 ]; then
     for h in /sys/fs/cgroup /sys/fs/cgroup/*; do [ -d "$h/webengine" ] && rmdir "$h/webengine" 2>/dev/null || true; done
   fi
-  rm -rf "$work"
+  rm -rf "$work" "$state"
 }
 trap cleanup EXIT
 bundle=$work/bundle
@@ -65,7 +69,7 @@ measure_precise() {
 }
 
 one_round() {
-  local name=$1 bin=$2 i=$3 root=$work/state-$1
+  local name=$1 bin=$2 i=$3 root=$state/$1
   mkdir -p "$root"
   measure_precise "$name" run -- "$bin" --root "$root" run --bundle "$bundle" "$name-r$i"
   "$bin" --root "$root" delete --force "$name-r$i" > /dev/null 2>&1 || true
