@@ -110,4 +110,21 @@ public sealed class MountTests : ContainerTestBase
         Assert.Contains(" /sys/fs/cgroup", mounts);
         Assert.Contains("devpts /dev/pts devpts", mounts);
     }
+
+    [Fact]
+    public void Without_a_cgroup_namespace_the_cgroup_mount_shows_only_the_containers_own_cgroup()
+    {
+        // A cgroupfs mount would show the host's whole tree; each hierarchy is the container's own cgroup directory,
+        // bind-mounted, read-only as the mount asks (the root of the host's pids hierarchy has no pids.max).
+        Spec.Linux!.Namespaces!.RemoveAll(n => n.Type == "cgroup");
+        Spec.Linux.Resources = new LinuxResources { Pids = new LinuxPids { Limit = 42 } };
+        var dir = Directory.Exists("/sys/fs/cgroup/pids") ? "/sys/fs/cgroup/pids" : "/sys/fs/cgroup";
+        var output = Sh($"cat {dir}/pids.max; grep -c . {dir}/cgroup.procs; grep -x 1 {dir}/cgroup.procs; find /sys/fs/cgroup/ -mindepth 2 -type d | grep -c .; grep ' /sys/fs/cgroup' /proc/self/mounts | grep -vc ' ro,'; true");
+        var lines = output.Trim().Split('\n');
+        Assert.Equal("42", lines[0]);
+        Assert.Equal("2", lines[1]);
+        Assert.Equal("1", lines[2]);
+        Assert.Equal("0", lines[3]);
+        Assert.Equal("0", lines[4]);
+    }
 }

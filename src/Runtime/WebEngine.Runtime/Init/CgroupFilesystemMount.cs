@@ -4,9 +4,10 @@ namespace WebEngine.Runtime.Init;
 
 /// <summary>
 /// A config mount of type "cgroup": cgroup2 where the host's /sys/fs/cgroup is v2, otherwise a tmpfs holding
-/// one cgroup v1 mount per hierarchy the init belongs to (seen through its cgroup namespace when it has one).
-/// In a user namespace without a cgroup namespace the kernel refuses to mount cgroupfs (EPERM): there, as runc
-/// does, each hierarchy is a bind mount of the container's own cgroup directory on the host instead.
+/// one cgroup v1 mount per hierarchy the init belongs to, when the container has a cgroup namespace (which shows
+/// each hierarchy from the container's own cgroup). Without one, a cgroupfs mount would show the host's whole tree
+/// (and in a user namespace the kernel refuses it: EPERM), so each hierarchy is instead a bind mount of the
+/// container's own cgroup directory on the host, as runc does on cgroup v1.
 /// </summary>
 public static class CgroupFilesystemMount
 {

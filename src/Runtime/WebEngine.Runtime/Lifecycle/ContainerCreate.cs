@@ -117,7 +117,7 @@ public static class ContainerCreate
                 NoPivot = options.NoPivot,
                 NoNewKeyring = options.NoNewKeyring,
                 UnshareCgroupNamespace = unshareCgroup,
-                CgroupBinds = userNamespace != null ? CgroupBindsOf(spec, cgroup) : null,
+                CgroupBinds = CgroupBindsOf(spec, cgroup),
                 HookState = creatingState,
             });
 
@@ -262,9 +262,10 @@ public static class ContainerCreate
     }
 
     /// <summary>
-    /// For an init in a user namespace: the container's cgroup directory per hierarchy, keyed by its controllers as
-    /// /proc/self/cgroup names them, when the spec mounts cgroupfs without a cgroup namespace (the kernel refuses
-    /// that mount, and the init bind-mounts these directories instead); otherwise null.
+    /// The container's cgroup directory per hierarchy, keyed by its controllers as /proc/self/cgroup names them, when
+    /// the spec mounts cgroupfs without a cgroup namespace; otherwise null. The init bind-mounts these directories
+    /// instead of cgroupfs, so the container sees its own cgroup at the root of each hierarchy, as with a cgroup
+    /// namespace, and not the host's whole tree (a user namespace has no choice: the kernel refuses that mount).
     /// </summary>
     private static Dictionary<string, string>? CgroupBindsOf(RuntimeSpec spec, ICgroupManager cgroup)
     {
