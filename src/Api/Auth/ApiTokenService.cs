@@ -45,7 +45,7 @@ public sealed class ApiTokenService(WebEngineDatabase database, CredentialCheckC
             CreatedUtc = DateTime.UtcNow,
         };
         db.Add(record);
-        await db.SaveChangesAsync(cancellationToken);
+        await database.SaveChangesAsync(db, cancellationToken);
         return (ToInfo(record, user.Name), secret);
     }
 
@@ -62,9 +62,9 @@ public sealed class ApiTokenService(WebEngineDatabase database, CredentialCheckC
     public async Task RevokeAsync(long tokenId, long? ownerId, CancellationToken cancellationToken)
     {
         await using var db = database.CreateContext();
-        var deleted = await db.Set<ApiTokenRecord>()
+        var deleted = await database.WriteAsync(() => db.Set<ApiTokenRecord>()
             .Where(t => t.Id == tokenId && (ownerId == null || t.UserId == ownerId))
-            .ExecuteDeleteAsync(cancellationToken);
+            .ExecuteDeleteAsync(cancellationToken), cancellationToken);
         if (deleted == 0)
             throw new NotFoundException($"No such token: {tokenId}");
         cache.ForgetToken(tokenId);
@@ -88,7 +88,7 @@ public sealed class ApiTokenService(WebEngineDatabase database, CredentialCheckC
         if (token.LastUsedUtc is not { } last || now - last >= LastUsedResolution)
         {
             token.LastUsedUtc = now;
-            await db.SaveChangesAsync(cancellationToken);
+            await database.SaveChangesAsync(db, cancellationToken);
         }
         var user = UserService.ToInfo(token.User);
         cache.StoreToken(hash, user, token.Id, generation);

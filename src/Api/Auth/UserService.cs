@@ -64,7 +64,7 @@ public sealed partial class UserService(WebEngineDatabase database, CredentialCh
         db.Add(record);
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
+            await database.SaveChangesAsync(db, cancellationToken);
         }
         catch (DbUpdateException e)
         {
@@ -91,7 +91,7 @@ public sealed partial class UserService(WebEngineDatabase database, CredentialCh
         if (password is not null)
             record.PasswordHash = Hasher.HashPassword(record, password);
         record.SecurityStamp = NewStamp();
-        await db.SaveChangesAsync(cancellationToken);
+        await database.SaveChangesAsync(db, cancellationToken);
         cache.ForgetUser(record.Id);
         return ToInfo(record);
     }
@@ -111,7 +111,7 @@ public sealed partial class UserService(WebEngineDatabase database, CredentialCh
             return null;
         record.PasswordHash = Hasher.HashPassword(record, newPassword);
         record.SecurityStamp = NewStamp();
-        await db.SaveChangesAsync(cancellationToken);
+        await database.SaveChangesAsync(db, cancellationToken);
         cache.ForgetUser(record.Id);
         return (ToInfo(record), record.SecurityStamp);
     }
@@ -124,7 +124,7 @@ public sealed partial class UserService(WebEngineDatabase database, CredentialCh
         if (record.Role == Roles.Admin && await AdminCountAsync(db, cancellationToken) == 1)
             throw new ConflictException($"user {name} is the last admin and cannot be removed");
         db.Remove(record);
-        await db.SaveChangesAsync(cancellationToken);
+        await database.SaveChangesAsync(db, cancellationToken);
         cache.ForgetUser(record.Id);
     }
 
@@ -144,7 +144,7 @@ public sealed partial class UserService(WebEngineDatabase database, CredentialCh
         if (result == PasswordVerificationResult.SuccessRehashNeeded)
         {
             record.PasswordHash = Hasher.HashPassword(record, password);
-            await db.SaveChangesAsync(cancellationToken);
+            await database.SaveChangesAsync(db, cancellationToken);
         }
         return (ToInfo(record), record.SecurityStamp);
     }

@@ -9,8 +9,8 @@ namespace WebEngine.Engine.Events;
 
 /// <summary>
 /// The engine's events: stored in SQLite in the same transaction as the state change they describe, then streamed to
-/// subscribers in the order they were committed. Every engine write goes through <see cref="CommitAsync"/>, so the
-/// event order is the commit order.
+/// subscribers in the order they were committed. Commits take their turns with every other write to the database
+/// (<see cref="WebEngineDatabase.WriteAsync{T}"/>), so the event order is the commit order.
 /// </summary>
 public sealed class EventLog
 {
@@ -18,7 +18,6 @@ public sealed class EventLog
 
     private readonly WebEngineDatabase _database;
     private readonly int _retention;
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
     private readonly Lock _subscribersLock = new();
     private readonly List<Channel<EngineEvent>> _subscribers = [];
     private long _commitsSincePrune;
@@ -49,57 +48,29 @@ public sealed class EventLog
     /// As <see cref="CommitAsync(WebEngineDbContext, CancellationToken)"/>, and runs <paramref name="committed"/> once the
     /// transaction is saved, before any later commit: what it updates in memory changes in the commit order.
     /// </summary>
-    public async Task CommitAsync(WebEngineDbContext db, Action? committed, CancellationToken cancellationToken)
+    public Task CommitAsync(WebEngineDbContext db, Action? committed, CancellationToken cancellationToken) => _database.WriteAsync(async () =>
     {
-        await _writeLock.WaitAsync(cancellationToken);
-        try
+        var added = db.ChangeTracker.Entries<EventRecord>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList();
+        foreach (var record in added)
+            record.TimeNano = NowNanoseconds();
+        await db.SaveChangesAsync(cancellationToken);
+        committed?.Invoke();
+        foreach (var record in added)
+            Publish(ToEvent(record));
+        if (added.Count > 0 && ++_commitsSincePrune >= 1000)
         {
-            var added = db.ChangeTracker.Entries<EventRecord>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList();
-            foreach (var record in added)
-                record.TimeNano = NowNanoseconds();
-            await db.SaveChangesAsync(cancellationToken);
-            committed?.Invoke();
-            foreach (var record in added)
-                Publish(ToEvent(record));
-            if (added.Count > 0 && ++_commitsSincePrune >= 1000)
-            {
-                _commitsSincePrune = 0;
-                var last = added[^1].Id;
-                await db.Set<EventRecord>().Where(e => e.Id <= last - _retention).ExecuteDeleteAsync(cancellationToken);
-            }
+            _commitsSincePrune = 0;
+            var last = added[^1].Id;
+            await db.Set<EventRecord>().Where(e => e.Id <= last - _retention).ExecuteDeleteAsync(cancellationToken);
         }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
+    }, cancellationToken);
 
     /// <summary>
-    /// Runs <paramref name="read"/> while no commit can happen: what it reads is the state after one commit and before
-    /// the next, so an in-memory copy built from it can be kept current by the committed callbacks that follow.
+    /// Runs <paramref name="read"/> while no commit (no write to the database at all) can happen: what it reads is the
+    /// state after one commit and before the next, so an in-memory copy built from it can be kept current by the
+    /// committed callbacks that follow.
     /// </summary>
-    public Task<T> ReadBetweenCommitsAsync<T>(Func<Task<T>> read, CancellationToken cancellationToken) =>
-        HoldingWriteLockAsync(read, cancellationToken);
-
-    /// <summary>
-    /// Runs a write that is no tracked change (ExecuteDelete) as one more commit. SQLite has a single writer, and
-    /// Microsoft.Data.Sqlite retries a write that found another connection writing only after a 150 ms sleep, so every
-    /// engine write waits its turn here instead.
-    /// </summary>
-    public Task<T> WriteAsync<T>(Func<Task<T>> write, CancellationToken cancellationToken) => HoldingWriteLockAsync(write, cancellationToken);
-
-    private async Task<T> HoldingWriteLockAsync<T>(Func<Task<T>> work, CancellationToken cancellationToken)
-    {
-        await _writeLock.WaitAsync(cancellationToken);
-        try
-        {
-            return await work();
-        }
-        finally
-        {
-            _writeLock.Release();
-        }
-    }
+    public Task<T> ReadBetweenCommitsAsync<T>(Func<Task<T>> read, CancellationToken cancellationToken) => _database.WriteAsync(read, cancellationToken);
 
     /// <summary>Stores and publishes an event that goes with no other change (kill, exec_start, attach...).</summary>
     public async Task PublishAsync(string type, string action, string actorId, IReadOnlyDictionary<string, string> attributes,

@@ -176,7 +176,7 @@ public sealed class ImageService
                 else
                     await PointTagAsync(db, tag.ToString(), imageId, cancellationToken);
             }
-            await db.SaveChangesAsync(cancellationToken);
+            await _database.SaveChangesAsync(db, cancellationToken);
         }
         finally
         {
@@ -247,7 +247,7 @@ public sealed class ImageService
         {
             await using var db = _database.CreateContext();
             await PointTagAsync(db, reference.ToString(), id, cancellationToken);
-            await db.SaveChangesAsync(cancellationToken);
+            await _database.SaveChangesAsync(db, cancellationToken);
         }
         finally
         {
@@ -264,7 +264,7 @@ public sealed class ImageService
         {
             await using var db = _database.CreateContext();
             await PointDigestAsync(db, reference.Repository + "@" + reference.Digest, imageId, cancellationToken);
-            await db.SaveChangesAsync(cancellationToken);
+            await _database.SaveChangesAsync(db, cancellationToken);
         }
         finally
         {
@@ -310,7 +310,7 @@ public sealed class ImageService
                     throw new ConflictException($"conflict: unable to remove repository reference \"{nameOrId}\" (must force) - container is using its referenced image {Short(id)}");
                 if (record.Tags.Count > 0 || inUse)
                 {
-                    await db.SaveChangesAsync(cancellationToken);
+                    await _database.SaveChangesAsync(db, cancellationToken);
                     await PublishDeleteEventsAsync(id, result, cancellationToken);
                     return result;
                 }
@@ -337,7 +337,7 @@ public sealed class ImageService
                 db.Images.Remove(record);
                 result.Add(new ImageDeleteItem(null, id));
             }
-            await db.SaveChangesAsync(cancellationToken);
+            await _database.SaveChangesAsync(db, cancellationToken);
         }
         finally
         {
@@ -378,7 +378,7 @@ public sealed class ImageService
                 db.Images.Remove(record);
                 deleted.Add(new ImageDeleteItem(null, record.Id));
             }
-            await db.SaveChangesAsync(cancellationToken);
+            await _database.SaveChangesAsync(db, cancellationToken);
         }
         finally
         {

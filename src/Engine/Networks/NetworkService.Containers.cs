@@ -81,27 +81,31 @@ public sealed partial class NetworkService
     /// <summary>
     /// Before the container's process starts: its network namespace, a veth pair into each of its bridge networks with
     /// an address (the first carries the default route), its published ports, and the /etc/hosts entries of it and of
-    /// its peers. On the host's network nothing is made (ports are not published there, as in Docker). What a failure
-    /// leaves is taken down again.
+    /// its peers. On the host's network nothing is made (ports are not published there, as in Docker). As in Docker,
+    /// every network the container is on gets an endpoint and a connect event, none and host included (an endpoint
+    /// without an address there), and loses both when the container stops. What a failure leaves is taken down again.
     /// </summary>
     public async Task SetUpAsync(ContainerNetworkIdentity container, IReadOnlyList<PortRequest> ports, CancellationToken cancellationToken)
     {
         List<(NetworkEndpointRecord Endpoint, NetworkRecord Network)> endpoints;
         await using (var db = _database.CreateContext())
             endpoints = await EndpointsOfAsync(db, container.ContainerId, cancellationToken);
-        if (endpoints.Count == 0 || endpoints.Any(e => e.Network.Driver == "host"))
+        if (endpoints.Count == 0)
             return;
         // The namespace is the container's alone (its own lock keeps its connects and disconnects out), so it is made
         // without the network lock: starts at once do not queue behind each other's namespaces.
-        await Sandboxes.CreateAsync(SandboxName(container.ContainerId));
-        if (endpoints.Any(e => e.Network.Driver == "bridge"))
-            await ConnectBridgesAsync(container, ports, cancellationToken);
+        if (endpoints.All(e => e.Network.Driver != "host"))
+            await Sandboxes.CreateAsync(SandboxName(container.ContainerId));
+        await ConnectEndpointsAsync(container, ports, cancellationToken);
         foreach (var (_, network) in endpoints)
             await PublishAsync(network, "connect", CancellationToken.None, container.ContainerId);
     }
 
-    /// <summary>The part of a start that changes what containers share: addresses, veth pairs, published ports, hosts files.</summary>
-    private async Task ConnectBridgesAsync(ContainerNetworkIdentity container, IReadOnlyList<PortRequest> ports, CancellationToken cancellationToken)
+    /// <summary>
+    /// The part of a start that changes what containers share: endpoints, addresses, veth pairs, published ports,
+    /// hosts files.
+    /// </summary>
+    private async Task ConnectEndpointsAsync(ContainerNetworkIdentity container, IReadOnlyList<PortRequest> ports, CancellationToken cancellationToken)
     {
         try
         {
@@ -117,10 +121,19 @@ public sealed partial class NetworkService
             await using var db = _database.CreateContext();
             try
             {
-                var bridged = (await EndpointsOfAsync(db, container.ContainerId, cancellationToken)).Where(e => e.Network.Driver == "bridge").ToList();
+                var endpoints = await EndpointsOfAsync(db, container.ContainerId, cancellationToken);
+                var bridged = endpoints.Where(e => e.Network.Driver == "bridge").ToList();
                 foreach (var (endpoint, network) in bridged)
                     await ConnectEndpointAsync(db, container, endpoint, network, defaultRoute: endpoint == bridged[0].Endpoint, cancellationToken);
-                if (bridged.Count > 0 && ports.Count > 0)
+                if (bridged.Count < endpoints.Count)
+                {
+                    foreach (var (endpoint, _) in endpoints.Where(e => e.Network.Driver != "bridge"))
+                        endpoint.EndpointId = NewId();
+                    await _events.CommitAsync(db, cancellationToken);
+                }
+                if (bridged.Count == 0)
+                    return;
+                if (ports.Count > 0)
                 {
                     var existing = await db.Set<PublishedPortRecord>().AsNoTracking().ToListAsync(cancellationToken);
                     db.AddRange(HostPorts.Allocate(container.ContainerId, ports, existing, _options));

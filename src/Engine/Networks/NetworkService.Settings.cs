@@ -19,7 +19,8 @@ public sealed partial class NetworkService
         var published = await db.Set<PublishedPortRecord>().AsNoTracking().Where(p => p.ContainerId == containerId).OrderBy(p => p.Id).ToListAsync(cancellationToken);
         var running = endpoints.Any(e => e.Endpoint.EndpointId.Length > 0);
         var ports = new Dictionary<string, IReadOnlyList<PortBinding>?>();
-        if (running)
+        // Ports are a bridge's: a container on none or on the host's network has none to show (Docker's are empty too).
+        if (endpoints.Any(e => e.Endpoint.Address.Length > 0))
         {
             foreach (var exposed in exposedPorts)
             {

@@ -158,9 +158,9 @@ public sealed partial class NetworkService
         _lock.Release();
     }
 
-    /// <summary>Deletes the rows the query selects, as one of the engine's commits (see <see cref="EventLog.WriteAsync{T}"/>).</summary>
+    /// <summary>Deletes the rows the query selects, in the database's next write turn (see <see cref="WebEngineDatabase.WriteAsync{T}"/>).</summary>
     private Task<int> DeleteAsync<T>(IQueryable<T> rows, CancellationToken cancellationToken) =>
-        _events.WriteAsync(() => rows.ExecuteDeleteAsync(cancellationToken), cancellationToken);
+        _database.WriteAsync(() => rows.ExecuteDeleteAsync(cancellationToken), cancellationToken);
 
     private sealed record CachedSummaries(long Changes, IReadOnlyDictionary<string, ContainerNetworkSummary> Summaries);
 

@@ -41,7 +41,7 @@ public sealed class CredentialCheckCacheTests : IDisposable
 
         // Deleted behind the service's back: the cached answer stands until it expires.
         await using (var db = _database.CreateContext())
-            await db.Database.ExecuteSqlAsync($"DELETE FROM ApiTokens WHERE Id = {token.Id}");
+            await _database.WriteAsync(() => db.Database.ExecuteSqlAsync($"DELETE FROM ApiTokens WHERE Id = {token.Id}"), CancellationToken.None);
         Assert.NotNull(await _tokens.AuthenticateAsync(secret, CancellationToken.None));
         _clock.Advance(CredentialCheckCache.TimeToLive);
         Assert.Null(await _tokens.AuthenticateAsync(secret, CancellationToken.None));
@@ -80,6 +80,54 @@ public sealed class CredentialCheckCacheTests : IDisposable
         Assert.NotNull(await _users.FindCurrentAsync(user.Id, newStamp, CancellationToken.None));
         await _users.DeleteAsync("vera", CancellationToken.None);
         Assert.Null(await _users.FindCurrentAsync(user.Id, newStamp, CancellationToken.None));
+    }
+
+    /// <summary>
+    /// User and token writes take their turns with the engine's (Microsoft.Data.Sqlite sleeps 150 ms when two SQLite
+    /// writers meet): while another write holds the database, none of them reaches it.
+    /// </summary>
+    [Fact]
+    public async Task UserAndTokenWritesWaitForTheWriteBeforeThem()
+    {
+        await _users.CreateAsync("una", "unas-password", Roles.Viewer, CancellationToken.None);
+        var (token, _) = await _tokens.CreateAsync("una", "old", CancellationToken.None);
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var holder = _database.WriteAsync(async () =>
+        {
+            held.SetResult();
+            await release.Task;
+        }, CancellationToken.None);
+        await held.Task;
+        Task[] writes = [];
+        (bool, bool, bool) seenWhileHeld;
+        try
+        {
+            writes =
+            [
+                _users.CreateAsync("ugo", "ugos-password", Roles.Viewer, CancellationToken.None),
+                _users.UpdateAsync("una", null, Roles.Operator, CancellationToken.None),
+                _tokens.RevokeAsync(token.Id, null, CancellationToken.None),
+            ];
+            // Long enough for a write that does not wait its turn to commit; one that waits never gets there.
+            await Task.WhenAny(Task.WhenAll(writes), Task.Delay(TimeSpan.FromMilliseconds(500)));
+            seenWhileHeld = await UsersStateAsync(token.Id);
+        }
+        finally
+        {
+            release.SetResult();
+            await holder;
+        }
+        await Task.WhenAll(writes);
+        Assert.Equal((false, false, true), seenWhileHeld);
+        Assert.Equal((true, true, false), await UsersStateAsync(token.Id));
+    }
+
+    private async Task<(bool Created, bool Updated, bool TokenKept)> UsersStateAsync(long tokenId)
+    {
+        var users = await _users.ListAsync(CancellationToken.None);
+        return (users.Any(u => u.Name == "ugo"), users.Single(u => u.Name == "una").Role == Roles.Operator,
+            (await _tokens.ListAsync("una", CancellationToken.None)).Any(t => t.Id == tokenId));
     }
 
     [Fact]

@@ -110,6 +110,106 @@ public sealed class ImageCliTests(ImageDaemonFixture fixture) : IClassFixture<Im
         await fixture.DockerOkAsync("rmi", tag, other);
     }
 
+    /// <summary>
+    /// A combined archive as `docker save` of a two-platform image writes on an arm64 machine: index.json names the
+    /// image index (linux/amd64 busybox and a linux/arm64 image), manifest.json only the saving daemon's arm64 image.
+    /// dockerd (containerd image store) reads index.json first and takes the host's platform, so does this daemon.
+    /// </summary>
+    [Fact]
+    public async Task LoadOfACombinedArchiveReadsItsIndexAndTakesTheHostsPlatform()
+    {
+        var name = ImageDaemonFixture.NewName("combined") + ":1";
+        var archive = Path.Combine(fixture.Scratch, "combined.tar");
+        WriteTwoPlatformCombinedArchive(archive, name);
+
+        Assert.Equal($"Loaded image: {name}", await fixture.DockerOkAsync("load", "-i", archive));
+        Assert.Equal($"{BusyboxId} amd64", await fixture.DockerOkAsync("image", "inspect", "--format", "{{.Id}} {{.Architecture}}", name));
+        await fixture.DockerOkAsync("rmi", name);
+    }
+
+    private static void WriteTwoPlatformCombinedArchive(string archive, string name)
+    {
+        var blobs = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        string busyboxManifest = "";
+        using (var busybox = new System.Formats.Tar.TarReader(File.OpenRead(RepoPaths.SharedImage("busybox-oci.tar"))))
+        {
+            while (busybox.GetNextEntry() is { } entry)
+            {
+                var data = ReadAll(entry.DataStream);
+                if (entry.Name.StartsWith("blobs/sha256/", StringComparison.Ordinal) && data.Length > 0)
+                    blobs["sha256:" + entry.Name["blobs/sha256/".Length..]] = data;
+                else if (entry.Name == "index.json")
+                    busyboxManifest = JsonDocument.Parse(data).RootElement.GetProperty("manifests")[0].GetProperty("digest").GetString()!;
+            }
+        }
+        string Add(byte[] data)
+        {
+            var digest = "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(data));
+            blobs[digest] = data;
+            return digest;
+        }
+        static byte[] Json(object value) => JsonSerializer.SerializeToUtf8Bytes(value);
+        static object Descriptor(string mediaType, string digest, int size, object? platform = null, object? annotations = null) =>
+            new Dictionary<string, object?> { ["mediaType"] = mediaType, ["digest"] = digest, ["size"] = size, ["platform"] = platform, ["annotations"] = annotations }
+                .Where(p => p.Value is not null).ToDictionary();
+
+        using var layerTar = new MemoryStream();
+        using (var writer = new System.Formats.Tar.TarWriter(layerTar, leaveOpen: true))
+            writer.WriteEntry(new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.RegularFile, "marker") { DataStream = new MemoryStream("arm64"u8.ToArray()) });
+        var layer = layerTar.ToArray();
+        var layerDigest = Add(layer);
+        var config = Json(new { architecture = "arm64", os = "linux", config = new { Cmd = new[] { "/marker" } }, rootfs = new { type = "layers", diff_ids = new[] { layerDigest } } });
+        var configDigest = Add(config);
+        var armManifest = Json(new
+        {
+            schemaVersion = 2, mediaType = "application/vnd.oci.image.manifest.v1+json",
+            config = Descriptor("application/vnd.oci.image.config.v1+json", configDigest, config.Length),
+            layers = new[] { Descriptor("application/vnd.oci.image.layer.v1.tar", layerDigest, layer.Length) },
+        });
+        var armManifestDigest = Add(armManifest);
+        var imageIndex = Json(new
+        {
+            schemaVersion = 2, mediaType = "application/vnd.oci.image.index.v1+json",
+            manifests = new[]
+            {
+                Descriptor("application/vnd.oci.image.manifest.v1+json", busyboxManifest, blobs[busyboxManifest].Length, new { architecture = "amd64", os = "linux" }),
+                Descriptor("application/vnd.oci.image.manifest.v1+json", armManifestDigest, armManifest.Length, new { architecture = "arm64", os = "linux" }),
+            },
+        });
+        var imageIndexDigest = Add(imageIndex);
+        var tag = name[(name.LastIndexOf(':') + 1)..];
+        var files = new Dictionary<string, byte[]>(StringComparer.Ordinal)
+        {
+            ["oci-layout"] = Json(new { imageLayoutVersion = "1.0.0" }),
+            ["index.json"] = Json(new
+            {
+                schemaVersion = 2, mediaType = "application/vnd.oci.image.index.v1+json",
+                manifests = new[]
+                {
+                    Descriptor("application/vnd.oci.image.index.v1+json", imageIndexDigest, imageIndex.Length, annotations: new Dictionary<string, string>
+                    {
+                        ["io.containerd.image.name"] = "docker.io/library/" + name, ["org.opencontainers.image.ref.name"] = tag,
+                    }),
+                },
+            }),
+            ["manifest.json"] = Json(new[] { new { Config = "blobs/sha256/" + configDigest[7..], RepoTags = new[] { name }, Layers = new[] { "blobs/sha256/" + layerDigest[7..] } } }),
+        };
+        using var output = new System.Formats.Tar.TarWriter(File.Create(archive));
+        foreach (var (digest, data) in blobs)
+            output.WriteEntry(new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.RegularFile, "blobs/sha256/" + digest[7..]) { DataStream = new MemoryStream(data) });
+        foreach (var (file, data) in files)
+            output.WriteEntry(new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.RegularFile, file) { DataStream = new MemoryStream(data) });
+    }
+
+    private static byte[] ReadAll(Stream? stream)
+    {
+        if (stream is null)
+            return [];
+        using var buffer = new MemoryStream();
+        stream.CopyTo(buffer);
+        return buffer.ToArray();
+    }
+
     private static async Task<string> SkopeoAsync(params string[] args)
     {
         var psi = new System.Diagnostics.ProcessStartInfo(Prerequisites.RequireProgram("skopeo", "skopeo")) { RedirectStandardOutput = true, RedirectStandardError = true };

@@ -37,6 +37,39 @@ public sealed class NetworkModeTests
             new ContainerConfig { Image = "busybox" }, new HostConfig { NetworkMode = "container:nobody" }), EngineFixture.Timeout()));
     }
 
+    /// <summary>
+    /// dockerd connects a container to every network in its settings at start (none and host too, with an endpoint
+    /// that has no address) and logs "disconnect" for each when the container stops.
+    /// </summary>
+    [Fact]
+    public async Task NoneAndHostContainersConnectAtStartAndDisconnectAtStop()
+    {
+        await using var engine = await EngineFixture.StartAsync();
+        var isolated = await RunSleeperAsync(engine, "isolated", new HostConfig { NetworkMode = "none" });
+        var onHost = await RunSleeperAsync(engine, "onhost", new HostConfig { NetworkMode = "host" });
+        var settings = (await engine.Containers.InspectAsync(isolated, EngineFixture.Timeout())).NetworkSettings;
+        Assert.NotEqual("", Assert.Single(settings.Networks).Value.EndpointID);
+        Assert.Equal("", settings.Networks[NetworkService.NoneNetwork].IPAddress);
+        Assert.Empty(settings.Ports);
+        var none = await engine.Containers.Networks.InspectAsync(NetworkService.NoneNetwork, EngineFixture.Timeout());
+        Assert.Equal("", Assert.Contains(isolated, none.Containers).IPv4Address);
+
+        await engine.Containers.StopAsync(isolated, 1, null, EngineFixture.Timeout());
+        await engine.Containers.StopAsync(onHost, 1, null, EngineFixture.Timeout());
+        Assert.Equal("", (await engine.Containers.InspectAsync(isolated, EngineFixture.Timeout())).NetworkSettings.Networks[NetworkService.NoneNetwork].EndpointID);
+        await engine.Containers.RemoveAsync(isolated, force: false, removeVolumes: false, EngineFixture.Timeout());
+        await engine.Containers.RemoveAsync(onHost, force: false, removeVolumes: false, EngineFixture.Timeout());
+
+        var events = await engine.Events.ListAsync(new Events.EventFilter(new Dictionary<string, IReadOnlyList<string>> { ["type"] = ["network"] }),
+            null, null, EngineFixture.Timeout());
+        foreach (var (id, network) in new[] { (isolated, NetworkService.NoneNetwork), (onHost, NetworkService.HostNetwork) })
+        {
+            var actions = events.Where(e => e.Actor.Attributes.GetValueOrDefault("container") == id).ToList();
+            Assert.Equal(["connect", "disconnect"], actions.Select(e => e.Action));
+            Assert.All(actions, e => Assert.Equal(network, e.Actor.Attributes["name"]));
+        }
+    }
+
     [Fact]
     public async Task HostNetworkSeesTheHostsDevices()
     {

@@ -7,7 +7,7 @@ namespace WebEngine.Engine.Images.Archives;
 
 /// <summary>
 /// docker load: reads OCI image layouts (tar or directory) and Docker archives (`docker save`, one or several
-/// images). Every blob is copied into the content store and verified against its descriptor before any layer is
+/// images); an archive that is both is read as an OCI layout. Every blob is copied into the content store and verified against its descriptor before any layer is
 /// unpacked or any record written.
 /// </summary>
 public sealed class ImageArchiveLoader(ImageService images)
@@ -49,10 +49,13 @@ public sealed class ImageArchiveLoader(ImageService images)
         CancellationToken cancellationToken)
     {
         using var lease = await images.BeginIngestAsync(cancellationToken);
-        if (staged.Exists("manifest.json"))
-            return await LoadDockerArchiveAsync(staged, budget, progress, cancellationToken);
+        // A combined archive (docker save since Docker 25) is both; dockerd with the containerd image store, like
+        // containerd's import, reads it as an OCI layout: index.json keeps the manifests and every platform of an
+        // index, where manifest.json has one platform (the saving daemon's) and no manifests.
         if (staged.Exists("index.json") && staged.Exists("oci-layout"))
             return await LoadOciLayoutAsync(staged, budget, progress, cancellationToken);
+        if (staged.Exists("manifest.json"))
+            return await LoadDockerArchiveAsync(staged, budget, progress, cancellationToken);
         throw new InvalidArgumentException("not an image archive: neither manifest.json (docker save) nor oci-layout and index.json (OCI layout) found");
     }
 

@@ -40,7 +40,7 @@ public sealed class RegistryCredentialStore
             record.ProtectedSecret = protectedSecret;
             record.UpdatedUtc = DateTime.UtcNow;
         }
-        await db.SaveChangesAsync(cancellationToken);
+        await _database.SaveChangesAsync(db, cancellationToken);
     }
 
     public async Task<RegistryCredential?> GetAsync(string registry, CancellationToken cancellationToken)
@@ -56,7 +56,7 @@ public sealed class RegistryCredentialStore
     {
         var host = Normalize(registry);
         await using var db = _database.CreateContext();
-        return await db.RegistryCredentials.Where(c => c.Registry == host).ExecuteDeleteAsync(cancellationToken) > 0;
+        return await _database.WriteAsync(() => db.RegistryCredentials.Where(c => c.Registry == host).ExecuteDeleteAsync(cancellationToken), cancellationToken) > 0;
     }
 
     /// <summary>Docker Hub is known by several names; they share one login.</summary>
