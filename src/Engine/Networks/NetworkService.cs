@@ -150,7 +150,6 @@ public sealed partial class NetworkService
         return await db.Set<NetworkRecord>().AsNoTracking().Where(n => n.Driver == "bridge").ToListAsync(cancellationToken);
     }
 
-    /// <summary>Rewrites the engine's nftables table from the networks and the published ports of running containers.</summary>
     /// <summary>Releases <see cref="_lock"/>; whatever was changed under it makes the cached summaries stale.</summary>
     private void Unlock()
     {
@@ -164,6 +163,7 @@ public sealed partial class NetworkService
 
     private sealed record CachedSummaries(long Changes, IReadOnlyDictionary<string, ContainerNetworkSummary> Summaries);
 
+    /// <summary>Rewrites the engine's nftables table from the networks and the published ports of running containers.</summary>
     private async Task ApplyFirewallAsync(CancellationToken cancellationToken)
     {
         await using var db = _database.CreateContext();

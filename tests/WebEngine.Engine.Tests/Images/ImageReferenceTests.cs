@@ -32,6 +32,8 @@ public sealed class ImageReferenceTests
     [InlineData("a//b")]
     [InlineData("-leading/dash")]
     [InlineData("busybox:-tag")]
+    [InlineData("busybox:v\u00e9rsion")]
+    [InlineData("busybox:\u0661")]
     public void RefusesMalformedReferences(string input) =>
         Assert.Throws<InvalidArgumentException>(() => ImageReference.ParseNormalized(input));
 }
