@@ -10,21 +10,21 @@ namespace WebEngine.Api;
 /// <summary>What the host registers for the API besides the Docker routes: authentication, hubs, OpenAPI.</summary>
 public static class WebEngineApiExtensions
 {
-    /// <summary>Adds authentication and roles, the SignalR hubs and the OpenAPI document; settings from the "WebEngine" section.</summary>
+    /// <summary>
+    /// Adds authentication and roles; settings from the "WebEngine" section. The host adds the hubs
+    /// (<see cref="HubsExtensions.AddWebEngineHubs"/>) and the OpenAPI document
+    /// (<see cref="OpenApiExtensions.AddWebEngineOpenApi"/>) where it maps them.
+    /// </summary>
     public static IServiceCollection AddWebEngineApi(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddWebEngineAuth(configuration.GetSection("WebEngine"));
-        services.AddWebEngineHubs();
-        services.AddWebEngineOpenApi();
         return services;
     }
 
-    /// <summary>/webengine (sign-in, users, tokens), /hubs and /swagger/v1/swagger.json.</summary>
+    /// <summary>/webengine (sign-in, users, tokens).</summary>
     public static IEndpointRouteBuilder MapWebEngineApi(this IEndpointRouteBuilder app)
     {
         app.MapWebEngineAuth();
-        app.MapWebEngineHubs();
-        app.MapWebEngineOpenApi();
         return app;
     }
 }

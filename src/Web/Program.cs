@@ -1,6 +1,7 @@
 using WebEngine.Api;
 using WebEngine.Api.Auth;
 using WebEngine.Api.Docker;
+using WebEngine.Api.Hubs;
 using WebEngine.Api.OpenApi;
 using WebEngine.Engine;
 using WebEngine.Engine.Host;
@@ -19,7 +20,8 @@ builder.Services.AddWebEngine(engine => DaemonOptions.BindEngine(builder.Configu
 builder.Services.AddHostedService<EngineStartup>();
 builder.Services.AddWebEngineApi(builder.Configuration);
 builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = null);
-builder.AddDashboard();
+// The dashboard's static web assets (its packages' css and js) are found through the host's web root.
+builder.WebHost.UseStaticWebAssets();
 builder.Services.LoadDataProtectionKeysOnFirstUse();
 builder.Services.AddHostedService<IdleMemoryTrim>();
 
@@ -33,15 +35,34 @@ app.UseExceptionHandler(new ExceptionHandlerOptions
 app.UseMiddleware<ApiVersionMiddleware>();
 // GET /containers/{id}/attach/ws.
 app.UseWebSockets();
-app.UseDashboardStaticFiles();
 // Routing must see the path without its /v1.NN prefix, so it runs after the version middleware.
 app.UseRouting();
+// What browsers, hub clients and Swagger use is built on the first request that is not for the Docker API or /webengine.
+app.UseBranchForUnmatched(builder.Services, browserServices =>
+{
+    browserServices.AddWebEngineHubs();
+    browserServices.AddWebEngineOpenApi();
+    browserServices.AddDashboard();
+}, browser =>
+{
+    // Before routing, so that the fallback does not claim the files.
+    browser.UseDashboardStaticFiles();
+    browser.UseRouting();
+    browser.UseWebEngineAuth();
+    browser.UseWebEngineSwaggerUI();
+    browser.UseAntiforgery();
+    browser.UseEndpoints(endpoints =>
+    {
+        endpoints.MapWebEngineHubs();
+        endpoints.MapWebEngineOpenApi();
+        endpoints.MapDashboard();
+        endpoints.MapFallback(context => DockerErrors.WriteAsync(context, StatusCodes.Status404NotFound, "page not found"));
+    });
+});
 app.UseWebEngineAuth();
-app.UseWebEngineSwaggerUI();
 app.MapDockerApi();
 app.MapWebEngineApi();
-app.MapDashboard();
-app.MapFallback(context => DockerErrors.WriteAsync(context, StatusCodes.Status404NotFound, "page not found"));
+app.MapLogDownload();
 app.Logger.LogInformation("WebEngine listening on {Socket} and {Urls}, data root {DataRoot}",
     options.UnixSocket, string.Join(", ", options.HttpUrls), options.DataRoot);
 app.Run();

@@ -91,6 +91,8 @@ public sealed class DaemonProcess : IAsyncDisposable
     /// <summary>This daemon's own device prefix, firewall table and address pool.</summary>
     public TestNetworking Networking { get; } = TestNetworking.Create();
     public string Log { get { lock (_log) return _log.ToString(); } }
+    /// <summary>The daemon's process (a new one after <see cref="RestartAsync"/>).</summary>
+    public int ProcessId => _process.Id;
 
     private const int StartTimeoutSeconds = 180;
 

@@ -9,21 +9,23 @@ namespace WebEngine.Web.Components;
 /// </summary>
 public static class DashboardSetup
 {
-    public static WebApplicationBuilder AddDashboard(this WebApplicationBuilder builder)
+    /// <summary>
+    /// The dashboard's services. The host also needs <c>UseStaticWebAssets()</c> on its web host: packages' static web
+    /// assets (MudBlazor's css and js, blazor.web.js) are served from the build output's manifest outside Development
+    /// too, so <c>dev.sh daemon</c> and the tests get them without a publish.
+    /// </summary>
+    public static IServiceCollection AddDashboard(this IServiceCollection services)
     {
-        // Packages' static web assets (MudBlazor's css and js, blazor.web.js) are served from the build output's
-        // manifest outside Development too, so `dev.sh daemon` and the tests get them without a publish.
-        builder.WebHost.UseStaticWebAssets();
-        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-        builder.Services.AddMudServices();
-        builder.Services.AddCascadingAuthenticationState();
-        builder.Services.AddScoped<ContainerActions>();
-        builder.Services.AddScoped<UserAdministration>();
-        return builder;
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddMudServices();
+        services.AddCascadingAuthenticationState();
+        services.AddScoped<ContainerActions>();
+        services.AddScoped<UserAdministration>();
+        return services;
     }
 
-    /// <summary>Before routing: the Docker API's fallback endpoint would otherwise claim every file path.</summary>
-    public static WebApplication UseDashboardStaticFiles(this WebApplication app)
+    /// <summary>Before routing: the fallback endpoint would otherwise claim every file path.</summary>
+    public static IApplicationBuilder UseDashboardStaticFiles(this IApplicationBuilder app)
     {
         var webRoot = Path.Combine(AppContext.BaseDirectory, "wwwroot");
         if (Directory.Exists(webRoot))
@@ -31,13 +33,14 @@ public static class DashboardSetup
         return app;
     }
 
-    /// <summary>After routing and authentication.</summary>
-    public static WebApplication MapDashboard(this WebApplication app)
+    /// <summary>
+    /// The pages and their static assets; the pipeline needs UseAntiforgery after authentication. The log download
+    /// (<see cref="LogDownloadEndpoint.MapLogDownload"/>) is a plain endpoint that the host maps with the API.
+    /// </summary>
+    public static IEndpointRouteBuilder MapDashboard(this IEndpointRouteBuilder app)
     {
-        app.UseAntiforgery();
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
-        app.MapLogDownload();
         return app;
     }
 }

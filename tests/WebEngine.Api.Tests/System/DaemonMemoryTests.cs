@@ -6,6 +6,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using WebEngine.Api.Auth;
+using WebEngine.Api.Tests.Auth;
 using WebEngine.Data;
 using WebEngine.TestSupport;
 using WebEngine.Web;
@@ -73,6 +74,35 @@ public sealed class DaemonMemoryTests : IDisposable
         using (var context = again.CreateContext())
             Assert.Equal(all, context.Database.GetAppliedMigrations());
     }
+
+    [Fact]
+    public async Task TheDashboardHubsAndSwaggerAreLoadedOnlyWhenABrowserFirstAsksForOne()
+    {
+        string[] browserOnly = ["MudBlazor.dll", "Microsoft.AspNetCore.Components.Server.dll", "Microsoft.AspNetCore.SignalR.Core.dll", "Swashbuckle.AspNetCore.SwaggerGen.dll"];
+        var port = HttpListenerFixture.FreePort();
+        await using var daemon = await DaemonProcess.StartAsync($"--WebEngine:HttpUrls:0=http://127.0.0.1:{port}");
+        foreach (var command in new[] { new[] { "version" }, ["info"], ["ps", "-a"], ["images"], ["volume", "ls"] })
+        {
+            var (exitCode, _, stderr) = await daemon.DockerAsync(command);
+            Assert.True(exitCode == 0, $"docker {string.Join(' ', command)}: {stderr}");
+        }
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+        Assert.Equal("OK", await http.GetStringAsync("_ping"));
+        var loaded = MappedAssemblies(daemon.ProcessId);
+        Assert.Contains("WebEngine.Api.dll", loaded);
+        foreach (var assembly in browserOnly)
+            Assert.DoesNotContain(assembly, loaded);
+
+        var page = await http.GetStringAsync("signin");
+        Assert.Contains("data-testid=\"signin-form\"", page);
+        loaded = MappedAssemblies(daemon.ProcessId);
+        foreach (var assembly in browserOnly)
+            Assert.Contains(assembly, loaded);
+    }
+
+    private static HashSet<string> MappedAssemblies(int pid) =>
+        File.ReadLines($"/proc/{pid}/maps").Select(line => Path.GetFileName(line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Last()))
+            .Where(name => name.EndsWith(".dll", StringComparison.Ordinal)).ToHashSet();
 
     [Theory]
     [InlineData(0, 0, 0, false)] // nothing happened
