@@ -43,4 +43,29 @@ public sealed class LogsHubTests(DashboardFixture fixture) : IClassFixture<Dashb
             new() { Headers = new Dictionary<string, string> { ["Origin"] = "http://elsewhere.test" } });
         Assert.Equal(403, foreign.Status);
     }
+
+    [Fact]
+    public async Task The_logs_tab_downloads_the_whole_log_as_text_for_a_signed_in_user_only()
+    {
+        var name = DashboardFixture.NewName("download");
+        await fixture.Daemon.DockerOkAsync("run", "--name", name, "busybox", "sh", "-c", "echo first line; echo second line");
+        var page = await fixture.SignedInPageAsync(DashboardFixture.ViewerName, "/ui/containers/" + name);
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Logs" }).ClickAsync();
+        var href = await page.Locator("[data-testid=log-download]").GetAttributeAsync("href");
+        Assert.NotNull(href);
+
+        var plain = await page.Context.APIRequest.GetAsync(href);
+        Assert.Equal(200, plain.Status);
+        Assert.Equal($"attachment; filename=\"{name}.log\"", plain.Headers["content-disposition"]);
+        Assert.Equal("first line\nsecond line\n", await plain.TextAsync());
+        var stamped = await page.Context.APIRequest.GetAsync(href.Replace("timestamps=false", "timestamps=true", StringComparison.Ordinal));
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT[0-9:.]+Z first line\n\S+ second line\n$", await stamped.TextAsync());
+
+        // Without the sign-in cookie: refused, no log.
+        await using var anonymous = await fixture.Browser.NewContextAsync(new() { BaseURL = fixture.Daemon.BaseAddress.ToString() });
+        var refused = await anonymous.APIRequest.GetAsync(href, new() { MaxRedirects = 0 });
+        Assert.NotEqual(200, refused.Status);
+        Assert.DoesNotContain("first line", await refused.TextAsync());
+        await fixture.Daemon.DockerOkAsync("rm", name);
+    }
 }
