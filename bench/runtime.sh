@@ -12,18 +12,30 @@ for tool in /usr/bin/time /bin/busybox "$ours" "$theirs"; do
 done
 
 work=$(mktemp -d /tmp/bench-runtime.XXXXXX)
+# The state directories lie on tmpfs under /run, where both runtimes keep them by default (/run/runc,
+# /run/webengine-runtime) and where containerd points runc (/run/containerd/runc). Where /run is not a tmpfs (on
+# these machines it is the root ext4, mounted with discard: each block a delete frees is a synchronous discard, 0.05
+# to several ms), the bench mounts a tmpfs of its own there. STATE_DIR=/tmp measures them on /tmp's filesystem as it
+# is instead.
+state=$(mktemp -d "${STATE_DIR:-/run}/bench-runtime-state.XXXXXX")
+state_mounted=0
+if [ -z "${STATE_DIR:-}" ] && [ "$(stat -f -c %T "$state")" != tmpfs ]; then
+  mount -t tmpfs -o mode=700,size=64m bench-runtime-state "$state"
+  state_mounted=1
+fi
 # The bundle has no cgroupsPath, as `runc spec` writes it: our runtime then uses its default parent /webengine, which
 # the bench removes afterwards unless it was there before.
 default_parent_existed=$([ -d /sys/fs/cgroup/memory/webengine ] || [ -d /sys/fs/cgroup/webengine ] && echo 1 || echo 0)
 cleanup() {
   for pair in "ours:$ours" "runc:$theirs"; do
-    local root=$work/state-${pair%%:*} bin=${pair#*:}
+    local root=$state/${pair%%:*} bin=${pair#*:}
     for id in $(ls "$root" 2>/dev/null); do "$bin" --root "$root" delete --force "$id" >/dev/null 2>&1 || true; done
   done
   if [ "$default_parent_existed" = 0 ]; then
     for h in /sys/fs/cgroup /sys/fs/cgroup/*; do [ -d "$h/webengine" ] && rmdir "$h/webengine" 2>/dev/null || true; done
   fi
-  rm -rf "$work"
+  [ "$state_mounted" = 0 ] || umount "$state"
+  rm -rf "$work" "$state"
 }
 trap cleanup EXIT
 bundle=$work/bundle
@@ -65,7 +77,7 @@ measure_precise() {
 }
 
 one_round() {
-  local name=$1 bin=$2 i=$3 root=$work/state-$1
+  local name=$1 bin=$2 i=$3 root=$state/$1
   mkdir -p "$root"
   measure_precise "$name" run -- "$bin" --root "$root" run --bundle "$bundle" "$name-r$i"
   "$bin" --root "$root" delete --force "$name-r$i" > /dev/null 2>&1 || true
