@@ -13,9 +13,16 @@ done
 
 work=$(mktemp -d /tmp/bench-runtime.XXXXXX)
 # The state directories lie on tmpfs under /run, where both runtimes keep them by default (/run/runc,
-# /run/webengine-runtime) and where containerd points runc (/run/containerd/runc). STATE_DIR=/tmp measures them on
-# /tmp's filesystem instead (ext4 with discard here: every create and delete then pays for an inode and a discard).
+# /run/webengine-runtime) and where containerd points runc (/run/containerd/runc). Where /run is not a tmpfs (on
+# these machines it is the root ext4, mounted with discard: each block a delete frees is a synchronous discard, 0.05
+# to several ms), the bench mounts a tmpfs of its own there. STATE_DIR=/tmp measures them on /tmp's filesystem as it
+# is instead.
 state=$(mktemp -d "${STATE_DIR:-/run}/bench-runtime-state.XXXXXX")
+state_mounted=0
+if [ -z "${STATE_DIR:-}" ] && [ "$(stat -f -c %T "$state")" != tmpfs ]; then
+  mount -t tmpfs -o mode=700,size=64m bench-runtime-state "$state"
+  state_mounted=1
+fi
 # The bundle has no cgroupsPath, as `runc spec` writes it: our runtime then uses its default parent /webengine, which
 # the bench removes afterwards unless it was there before.
 default_parent_existed=$([ -d /sys/fs/cgroup/memory/webengine ] || [ -d /sys/fs/cgroup/webengine ] && echo 1 || echo 0)
@@ -27,6 +34,7 @@ cleanup() {
   if [ "$default_parent_existed" = 0 ]; then
     for h in /sys/fs/cgroup /sys/fs/cgroup/*; do [ -d "$h/webengine" ] && rmdir "$h/webengine" 2>/dev/null || true; done
   fi
+  [ "$state_mounted" = 0 ] || umount "$state"
   rm -rf "$work" "$state"
 }
 trap cleanup EXIT
@@ -46,52 +54,63 @@ PY
 
 results=$work/results.tsv
 : > "$results"
-# measure_precise NAME OP -- command...: appends "name op wall_us cpu_us rss_kib". The command runs under
-# /usr/bin/time (a small process: a child forked from Python would start with Python's RSS as its peak) for
-# the peak RSS; wall time is from spawn to reap, cpu time (user+sys) comes from wait4's rusage in
-# microseconds (/usr/bin/time prints 10 ms steps) and so includes /usr/bin/time's own start and the
-# descendants waited for (a container's init stage): the same for both runtimes.
+# measure MODE NAME OP -- command...: appends "name op wall_us cpu_us rss_kib", "-" for what MODE does not measure.
+# "time": the command is spawned from Python and reaped with wait4: wall time from spawn to reap, cpu time (user+sys)
+# from wait4's rusage in microseconds, both of the runtime's own process and the descendants it waited for (a
+# container's init stage). "rss": the command runs under /usr/bin/time, for the peak RSS only (a child spawned from
+# Python would start with Python's RSS as its peak); its times would include /usr/bin/time's own start, 0.6 to 1.3 ms
+# of wall and cpu here (a dynamically linked program), added to both runtimes alike. UNDER_TIME=1 measures the times
+# that way too, in the same runs as the RSS (the bench's numbers before it separated them).
 cat > "$work/measure.py" <<'PY'
 import os, sys, time
-name, op, results, work = sys.argv[1:5]
-argv = ["/usr/bin/time", "-f", "%M", "-o", work + "/t"] + sys.argv[6:]
+mode, name, op, results, work = sys.argv[1:6]
+command = sys.argv[7:]
+under_time = mode == "rss" or os.environ.get("UNDER_TIME") == "1"
+argv = ["/usr/bin/time", "-f", "%M", "-o", work + "/t"] + command if under_time else command
 devnull = os.open("/dev/null", os.O_WRONLY)
 start = time.perf_counter()
 pid = os.posix_spawn(argv[0], argv, os.environ, file_actions=[(os.POSIX_SPAWN_DUP2, devnull, 1)])
 _, status, usage = os.wait4(pid, 0)
 wall = time.perf_counter() - start
-rss = open(work + "/t").read().split()[-1]
+rss = open(work + "/t").read().split()[-1] if under_time else "-"
+times = (f"{wall * 1e6:.0f}", f"{(usage.ru_utime + usage.ru_stime) * 1e6:.0f}") if mode == "time" else ("-", "-")
 with open(results, "a") as f:
-    f.write(f"{name} {op} {wall * 1e6:.0f} {(usage.ru_utime + usage.ru_stime) * 1e6:.0f} {rss}\n")
+    f.write(f"{name} {op} {times[0]} {times[1]} {rss}\n")
 PY
-measure_precise() {
-  python3 "$work/measure.py" "$1" "$2" "$results" "$work" "${@:3}"
+measure() {
+  python3 "$work/measure.py" "$1" "$2" "$3" "$results" "$work" "${@:4}"
 }
 
+# one_round NAME BIN I MODE: run, then create, start and delete as separate calls, each measured in MODE.
 one_round() {
-  local name=$1 bin=$2 i=$3 root=$state/$1
+  local name=$1 bin=$2 i=$3 mode=$4 root=$state/$1
+  local id=$name-$mode$i
   mkdir -p "$root"
-  measure_precise "$name" run -- "$bin" --root "$root" run --bundle "$bundle" "$name-r$i"
-  "$bin" --root "$root" delete --force "$name-r$i" > /dev/null 2>&1 || true
-  measure_precise "$name" create -- "$bin" --root "$root" create --bundle "$bundle" "$name-c$i"
-  measure_precise "$name" start -- "$bin" --root "$root" start "$name-c$i"
+  measure "$mode" "$name" run -- "$bin" --root "$root" run --bundle "$bundle" "$id-r"
+  "$bin" --root "$root" delete --force "$id-r" > /dev/null 2>&1 || true
+  measure "$mode" "$name" create -- "$bin" --root "$root" create --bundle "$bundle" "$id-c"
+  measure "$mode" "$name" start -- "$bin" --root "$root" start "$id-c"
   for _ in $(seq 100); do
-    "$bin" --root "$root" state "$name-c$i" 2>/dev/null | grep -q '"stopped"' && break
+    "$bin" --root "$root" state "$id-c" 2>/dev/null | grep -q '"stopped"' && break
     sleep 0.01
   done
-  measure_precise "$name" delete -- "$bin" --root "$root" delete "$name-c$i"
+  measure "$mode" "$name" delete -- "$bin" --root "$root" delete "$id-c"
 }
 
 for i in $(seq "$runs"); do
-  one_round ours "$ours" "$i"
-  one_round runc "$theirs" "$i"
+  one_round ours "$ours" "$i" time
+  one_round runc "$theirs" "$i" time
+  if [ "${UNDER_TIME:-}" != 1 ]; then
+    one_round ours "$ours" "$i" rss
+    one_round runc "$theirs" "$i" rss
+  fi
 done
 
 python3 - "$results" <<'PY'
 import sys, statistics
 rows = [l.split() for l in open(sys.argv[1])]
 def med(name, op, col):
-    return statistics.median(float(r[col]) for r in rows if r[0] == name and r[1] == op)
+    return statistics.median(float(r[col]) for r in rows if r[0] == name and r[1] == op and r[col] != "-")
 print(f"{'op':8} {'ours wall ms':>13} {'runc wall ms':>13} {'ratio':>6} {'ours cpu ms':>12} {'runc cpu ms':>12} {'ratio':>6} {'ours MiB':>9} {'runc MiB':>9}")
 for op in ["run", "create", "start", "delete"]:
     ow, rw = med("ours", op, 2) / 1000, med("runc", op, 2) / 1000

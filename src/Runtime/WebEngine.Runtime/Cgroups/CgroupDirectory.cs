@@ -28,13 +28,22 @@ internal static class CgroupDirectory
     }
 
     /// <summary>Creates <paramref name="directory"/> if needed; true when this call created it.</summary>
-    public static bool Create(string directory)
+    public static bool Create(string directory) =>
+        TryCreateInExistingParent(directory) ?? throw new CgroupException($"mkdir {directory}", CgroupNative.ENOENT);
+
+    /// <summary>
+    /// Creates <paramref name="directory"/> if its parent exists: true when this call created it, false when it was
+    /// there already, null when the parent is missing.
+    /// </summary>
+    public static bool? TryCreateInExistingParent(string directory)
     {
         if (CgroupNative.Mkdir(directory, 0x1ed /* 0755 */) == 0)
             return true;
         var errno = Marshal.GetLastPInvokeError();
         if (errno == CgroupNative.EEXIST)
             return false;
+        if (errno == CgroupNative.ENOENT)
+            return null;
         throw new CgroupException($"mkdir {directory}", errno);
     }
 

@@ -44,11 +44,20 @@ internal sealed class CgroupV1Manager : ICgroupManager
     {
         foreach (var (mount, directory) in _hierarchies)
         {
+            // The usual case, a parent that exists (/webengine), takes one mkdir; the levels above are made when it is
+            // missing, and always in cpuset, where each level must hold its parent's cpus and mems.
+            var cpuset = mount.Controllers.Contains("cpuset");
+            if (!cpuset && CgroupDirectory.TryCreateInExistingParent(directory) is { } created)
+            {
+                if (created)
+                    _created.Add(directory);
+                continue;
+            }
             foreach (var level in CgroupDirectory.Levels(mount.MountPoint, directory))
             {
                 if (CgroupDirectory.Create(level))
                     _created.Add(level);
-                if (mount.Controllers.Contains("cpuset"))
+                if (cpuset)
                     InheritCpuset(level);
             }
         }

@@ -63,10 +63,9 @@ public static class ContainerCreate
                 throw LinuxException.FromLastError($"mkfifo {fifo}");
 
             var (joins, unshareFlags, unshareCgroup) = PlanNamespaces(spec);
-            // The cgroup exists before the init, so that the wait for moving the init in starts before the init
-            // does, on another thread (see CgroupAttach).
+            // Another thread creates the cgroup and starts the wait for moving the init in, while this one starts
+            // the init (see CgroupAttach).
             cgroupCreated = true;
-            cgroup.Create();
             attach = new CgroupAttach(cgroup);
             var userNamespace = spec.Linux?.Namespaces?.FirstOrDefault(n => n.Type == "user");
             using var channel = StageChannel.CreateForParent();
@@ -91,8 +90,6 @@ public static class ContainerCreate
                 initPid = init.Id;
             }
             attach.Attach(initPid);
-            // The limits go in while the move waits: writing them does not take the lock the move holds.
-            cgroup.Apply(DeviceCgroupRules.WithDefaults(spec.Linux?.Resources, spec.Linux?.Devices));
             var record = new ContainerRecord
             {
                 Id = options.Id,
@@ -104,6 +101,9 @@ public static class ContainerCreate
                 Spec = spec,
             };
             var creatingState = ContainerStatusProbe.StateJson(ContainerStatusProbe.StateOf(store, record, LifecycleStatus.Creating));
+            // In a user namespace the init bind-mounts the container's cgroup directories: they must exist first.
+            if (userNamespace != null)
+                attach.WaitUntilCreated();
             channel.SendRequest(new InitRequest
             {
                 Id = options.Id,
@@ -120,7 +120,22 @@ public static class ContainerCreate
                 CgroupBinds = CgroupBindsOf(spec, cgroup),
                 HookState = creatingState,
             });
+            // The limits go in while the move waits: writing them does not take the lock the move holds.
+            attach.WaitUntilCreated();
+            cgroup.Apply(DeviceCgroupRules.WithDefaults(spec.Linux?.Resources, spec.Linux?.Devices));
 
+            record.CgroupPath = cgroup.Path;
+            record.CgroupMounts = cgroupMounts;
+            record.CallerCgroups = callerCgroups;
+            // The state goes to disk while the move into the cgroup still waits, rather than after "ready". An init
+            // already gone here has failed: its message, read below, says why.
+            var saved = false;
+            if (ProcessStat.Read(initPid) is { State: not ('Z' or 'X') } stat)
+            {
+                record.PidStartTime = stat.StartTime;
+                store.Save(record);
+                saved = true;
+            }
             try
             {
                 attach.Complete();
@@ -130,16 +145,16 @@ public static class ContainerCreate
                 // The init failed in its setup before "go" and exited before the move: its own message, read below,
                 // says why, not the failed move.
             }
-            record.CgroupPath = cgroup.Path;
-            record.CgroupMounts = cgroupMounts;
-            record.CallerCgroups = callerCgroups;
             // The init sets up what it can before "go": when that failed it has exited, and its message follows.
             channel.TrySendByte(StageChannel.Go);
             WaitUntilReady(channel, spec, creatingState, initPid);
 
-            record.PidStartTime = ProcessStat.Read(initPid)?.StartTime
-                ?? throw new ContainerStageException("the init stage exited right after setting up the container");
-            store.Save(record);
+            if (!saved)
+            {
+                record.PidStartTime = ProcessStat.Read(initPid)?.StartTime
+                    ?? throw new ContainerStageException("the init stage exited right after setting up the container");
+                store.Save(record);
+            }
             if (options.PidFile != null)
                 PidFile.Write(options.PidFile, initPid);
             return (record, init, cgroup);
@@ -165,19 +180,21 @@ public static class ContainerCreate
     }
 
     /// <summary>
-    /// Moves the init into the container's cgroup on a thread of its own, started as soon as the cgroup exists and
-    /// before the init does. The first pid written to a cgroup.procs in a while waits for an RCU grace period (the
-    /// kernel's process-group lock; 7 to 17 ms measured here): the thread starts that wait at once with
-    /// <see cref="ICgroupManager.WarmUpAttach"/>, so that it overlaps the init's start, then moves the init once its
-    /// pid is known. It starts after <see cref="ICgroupManager.Create"/> because the kernel holds its cgroup mutex
-    /// through the wait, which blocks mkdir in cgroupfs (not reading /proc/self/cgroup, nor writing limits).
+    /// Creates the container's cgroup and moves the init into it, on a thread of its own started before the init is,
+    /// so that neither waits for the other. The first pid written to a cgroup.procs in a while waits for an RCU grace
+    /// period (the kernel's process-group lock; 7 to 17 ms measured here): once the cgroup exists the thread starts
+    /// that wait with <see cref="ICgroupManager.WarmUpAttach"/>, so that it overlaps the init's start, then moves the
+    /// init once its pid is known. The wait comes after <see cref="ICgroupManager.Create"/> because the kernel holds
+    /// its cgroup mutex through it, which blocks mkdir in cgroupfs (not reading /proc/self/cgroup, nor writing limits).
     /// </summary>
     private sealed class CgroupAttach
     {
         private readonly object _gate = new();
         private readonly Thread _thread;
         private int _pid;
+        private bool _created;
         private bool _cancelled;
+        private System.Runtime.ExceptionServices.ExceptionDispatchInfo? _createFailure;
         private System.Runtime.ExceptionServices.ExceptionDispatchInfo? _failure;
 
         public CgroupAttach(ICgroupManager cgroup)
@@ -192,8 +209,19 @@ public static class ContainerCreate
             lock (_gate)
             {
                 _pid = pid;
-                Monitor.Pulse(_gate);
+                Monitor.PulseAll(_gate);
             }
+        }
+
+        /// <summary>Waits until the cgroup exists; the exception of creating it is rethrown unchanged.</summary>
+        public void WaitUntilCreated()
+        {
+            lock (_gate)
+            {
+                while (!_created)
+                    Monitor.Wait(_gate);
+            }
+            _createFailure?.Throw();
         }
 
         /// <summary>Waits for the move; its exception is rethrown unchanged.</summary>
@@ -209,13 +237,28 @@ public static class ContainerCreate
             lock (_gate)
             {
                 _cancelled = true;
-                Monitor.Pulse(_gate);
+                Monitor.PulseAll(_gate);
             }
             _thread.Join();
         }
 
         private void Run(ICgroupManager cgroup)
         {
+            try
+            {
+                cgroup.Create();
+            }
+            catch (Exception e)
+            {
+                _createFailure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
+            }
+            lock (_gate)
+            {
+                _created = true;
+                Monitor.PulseAll(_gate);
+            }
+            if (_createFailure != null)
+                return;
             cgroup.WarmUpAttach();
             int pid;
             lock (_gate)
