@@ -101,8 +101,9 @@ public static class ContainerCreate
                 Spec = spec,
             };
             var creatingState = ContainerStatusProbe.StateJson(ContainerStatusProbe.StateOf(store, record, LifecycleStatus.Creating));
-            // In a user namespace the init bind-mounts the container's cgroup directories: they must exist first.
-            if (userNamespace != null)
+            // Where the init bind-mounts the container's cgroup directories (no cgroup namespace), they must exist first.
+            var cgroupBinds = CgroupBindsOf(spec, cgroup);
+            if (cgroupBinds != null)
                 attach.WaitUntilCreated();
             channel.SendRequest(new InitRequest
             {
@@ -117,7 +118,7 @@ public static class ContainerCreate
                 NoPivot = options.NoPivot,
                 NoNewKeyring = options.NoNewKeyring,
                 UnshareCgroupNamespace = unshareCgroup,
-                CgroupBinds = CgroupBindsOf(spec, cgroup),
+                CgroupBinds = cgroupBinds,
                 HookState = creatingState,
             });
             // The limits go in while the move waits: writing them does not take the lock the move holds.
