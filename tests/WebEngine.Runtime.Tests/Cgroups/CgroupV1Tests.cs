@@ -269,4 +269,26 @@ public sealed class CgroupV1Tests : IDisposable
         foreach (var mount in _layout.V1.Values.Append(_layout.Unified).OfType<CgroupMount>().Distinct())
             Assert.False(Directory.Exists(mount.MountPoint + _parent), $"{mount.MountPoint}{_parent} is still there");
     }
+
+    [Fact]
+    public void A_shared_parent_is_removed_only_when_no_cgroup_is_below_it()
+    {
+        // Another container's cgroup below the parent: it stays; once that is gone, the parent goes.
+        var pids = _layout.V1.TryGetValue("pids", out var mount) ? mount.MountPoint : throw new PrerequisiteMissingException("no v1 pids hierarchy");
+        var parent = pids + _parent + "-shared";
+        var other = parent + "/other";
+        Directory.CreateDirectory(other);
+        _cleanup.Add(() =>
+        {
+            foreach (var directory in (string[])[other, parent])
+                if (Directory.Exists(directory))
+                    Directory.Delete(directory);
+        });
+        Assert.False(CgroupDirectory.TryRemoveEmpty(parent));
+        Assert.True(Directory.Exists(other));
+        Directory.Delete(other);
+        Assert.True(CgroupDirectory.TryRemoveEmpty(parent));
+        Assert.False(Directory.Exists(parent));
+        Assert.True(CgroupDirectory.TryRemoveEmpty(parent));
+    }
 }

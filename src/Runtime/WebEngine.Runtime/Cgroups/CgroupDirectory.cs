@@ -80,14 +80,29 @@ internal static class CgroupDirectory
         }
     }
 
-    /// <summary>Removes <paramref name="directory"/> only if it is empty of cgroups; true when it is gone.</summary>
+    /// <summary>
+    /// Removes <paramref name="directory"/> only if it is empty of cgroups; true when it is gone. A parent shared with
+    /// other containers (/webengine) can gain a cgroup at any moment, from another runtime's create: an rmdir refused
+    /// with EBUSY while a cgroup is below is such a case (false, left in place), while EBUSY without one is a child just
+    /// removed whose css the kernel still takes offline, retried as in <see cref="Remove"/>.
+    /// </summary>
     public static bool TryRemoveEmpty(string directory)
     {
-        if (!Directory.Exists(directory))
-            return true;
-        if (Directory.EnumerateDirectories(directory).Any())
-            return false;
-        Remove(directory);
-        return true;
+        var deadline = DateTime.UtcNow + RemoveTimeout;
+        var delay = 5;
+        while (true)
+        {
+            if (Libc.Rmdir(directory) == 0)
+                return true;
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno == CgroupNative.ENOENT)
+                return true;
+            if (errno != CgroupNative.EBUSY || DateTime.UtcNow > deadline)
+                throw new CgroupException($"rmdir {directory}", errno);
+            if (Directory.EnumerateDirectories(directory).Any())
+                return false;
+            Thread.Sleep(delay);
+            delay = Math.Min(delay * 2, 100);
+        }
     }
 }
