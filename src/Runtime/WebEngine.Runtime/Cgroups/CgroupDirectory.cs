@@ -97,6 +97,9 @@ internal static class CgroupDirectory
             var errno = Marshal.GetLastPInvokeError();
             if (errno == CgroupNative.ENOENT)
                 return true;
+            // cgroupfs answers EBUSY for a cgroup below; a plain directory (the v2 tests' fake cgroupfs) ENOTEMPTY.
+            if (errno == Errno.ENOTEMPTY)
+                return false;
             if (errno != CgroupNative.EBUSY || DateTime.UtcNow > deadline)
                 throw new CgroupException($"rmdir {directory}", errno);
             if (Directory.EnumerateDirectories(directory).Any())
