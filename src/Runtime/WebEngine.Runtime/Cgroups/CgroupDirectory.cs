@@ -62,31 +62,20 @@ internal static class CgroupDirectory
         Remove(directory);
     }
 
-    public static void Remove(string directory)
-    {
-        var deadline = DateTime.UtcNow + RemoveTimeout;
-        var delay = 5;
-        while (true)
-        {
-            if (Libc.Rmdir(directory) == 0)
-                return;
-            var errno = Marshal.GetLastPInvokeError();
-            if (errno == CgroupNative.ENOENT)
-                return;
-            if (errno != CgroupNative.EBUSY || DateTime.UtcNow > deadline)
-                throw new CgroupException($"rmdir {directory}", errno);
-            Thread.Sleep(delay);
-            delay = Math.Min(delay * 2, 100);
-        }
-    }
+    public static void Remove(string directory) => Rmdir(directory, keepIfCgroupBelow: false);
 
     /// <summary>
     /// Removes <paramref name="directory"/> only if it is empty of cgroups; true when it is gone. A parent shared with
     /// other containers (/webengine) can gain a cgroup at any moment, from another runtime's create: an rmdir refused
-    /// with EBUSY while a cgroup is below is such a case (false, left in place), while EBUSY without one is a child just
-    /// removed whose css the kernel still takes offline, retried as in <see cref="Remove"/>.
+    /// while a cgroup is below is such a case (false, left in place).
     /// </summary>
-    public static bool TryRemoveEmpty(string directory)
+    public static bool TryRemoveEmpty(string directory) => Rmdir(directory, keepIfCgroupBelow: true);
+
+    /// <summary>
+    /// rmdir, retrying EBUSY briefly: a child just removed, or a last process still exiting, keeps its css online for a
+    /// moment. With <paramref name="keepIfCgroupBelow"/>, a refusal because a cgroup is below gives false instead.
+    /// </summary>
+    private static bool Rmdir(string directory, bool keepIfCgroupBelow)
     {
         var deadline = DateTime.UtcNow + RemoveTimeout;
         var delay = 5;
@@ -98,12 +87,10 @@ internal static class CgroupDirectory
             if (errno == CgroupNative.ENOENT)
                 return true;
             // cgroupfs answers EBUSY for a cgroup below; a plain directory (the v2 tests' fake cgroupfs) ENOTEMPTY.
-            if (errno == Errno.ENOTEMPTY)
+            if (keepIfCgroupBelow && (errno == Errno.ENOTEMPTY || (errno == CgroupNative.EBUSY && Directory.EnumerateDirectories(directory).Any())))
                 return false;
             if (errno != CgroupNative.EBUSY || DateTime.UtcNow > deadline)
                 throw new CgroupException($"rmdir {directory}", errno);
-            if (Directory.EnumerateDirectories(directory).Any())
-                return false;
             Thread.Sleep(delay);
             delay = Math.Min(delay * 2, 100);
         }
