@@ -21,6 +21,10 @@ public sealed class LifecycleTests : ContainerTestBase
 
         Cli.Ok("start", Id);
         Assert.Equal(ContainerStatus.Running, State().Status);
+        // start returns once the init has been released (as runc's, once the exec fifo is read); its execve follows.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!ReadExe(created.Pid).EndsWith("busybox", StringComparison.Ordinal) && DateTime.UtcNow < deadline)
+            Thread.Sleep(5);
         Assert.EndsWith("busybox", ReadExe(created.Pid));
 
         Cli.Ok("kill", Id, "KILL");
