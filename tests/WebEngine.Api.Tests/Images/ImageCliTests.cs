@@ -127,9 +127,27 @@ public sealed class ImageCliTests(ImageDaemonFixture fixture) : IClassFixture<Im
         await fixture.DockerOkAsync("rmi", name);
     }
 
-    private static void WriteTwoPlatformCombinedArchive(string archive, string name)
+    /// <summary>
+    /// The same archive saved by a daemon that had only the arm64 image: the index names both platforms, the blobs are
+    /// the arm64 image's. The host's platform cannot be read from index.json, so the load reads manifest.json, as a
+    /// classic dockerd does, and gets the saved arm64 image instead of failing on a missing blob.
+    /// </summary>
+    [Fact]
+    public async Task LoadOfACombinedArchiveWithoutTheHostsPlatformReadsItsManifestJson()
+    {
+        var name = ImageDaemonFixture.NewName("armonly") + ":1";
+        var archive = Path.Combine(fixture.Scratch, "armonly.tar");
+        WriteTwoPlatformCombinedArchive(archive, name, withHostPlatformBlobs: false);
+
+        Assert.Equal($"Loaded image: {name}", await fixture.DockerOkAsync("load", "-i", archive));
+        Assert.Equal("arm64 /marker", await fixture.DockerOkAsync("image", "inspect", "--format", "{{.Architecture}} {{join .Config.Cmd \" \"}}", name));
+        await fixture.DockerOkAsync("rmi", name);
+    }
+
+    private static void WriteTwoPlatformCombinedArchive(string archive, string name, bool withHostPlatformBlobs = true)
     {
         var blobs = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        var busyboxBlobs = new HashSet<string>(StringComparer.Ordinal);
         string busyboxManifest = "";
         using (var busybox = new System.Formats.Tar.TarReader(File.OpenRead(RepoPaths.SharedImage("busybox-oci.tar"))))
         {
@@ -137,7 +155,11 @@ public sealed class ImageCliTests(ImageDaemonFixture fixture) : IClassFixture<Im
             {
                 var data = ReadAll(entry.DataStream);
                 if (entry.Name.StartsWith("blobs/sha256/", StringComparison.Ordinal) && data.Length > 0)
-                    blobs["sha256:" + entry.Name["blobs/sha256/".Length..]] = data;
+                {
+                    var digest = "sha256:" + entry.Name["blobs/sha256/".Length..];
+                    blobs[digest] = data;
+                    busyboxBlobs.Add(digest);
+                }
                 else if (entry.Name == "index.json")
                     busyboxManifest = JsonDocument.Parse(data).RootElement.GetProperty("manifests")[0].GetProperty("digest").GetString()!;
             }
@@ -195,7 +217,7 @@ public sealed class ImageCliTests(ImageDaemonFixture fixture) : IClassFixture<Im
             ["manifest.json"] = Json(new[] { new { Config = "blobs/sha256/" + configDigest[7..], RepoTags = new[] { name }, Layers = new[] { "blobs/sha256/" + layerDigest[7..] } } }),
         };
         using var output = new System.Formats.Tar.TarWriter(File.Create(archive));
-        foreach (var (digest, data) in blobs)
+        foreach (var (digest, data) in blobs.Where(b => withHostPlatformBlobs || !busyboxBlobs.Contains(b.Key)))
             output.WriteEntry(new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.RegularFile, "blobs/sha256/" + digest[7..]) { DataStream = new MemoryStream(data) });
         foreach (var (file, data) in files)
             output.WriteEntry(new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.RegularFile, file) { DataStream = new MemoryStream(data) });

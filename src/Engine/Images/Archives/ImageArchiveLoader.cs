@@ -51,8 +51,11 @@ public sealed class ImageArchiveLoader(ImageService images)
         using var lease = await images.BeginIngestAsync(cancellationToken);
         // A combined archive (docker save since Docker 25) is both; dockerd with the containerd image store, like
         // containerd's import, reads it as an OCI layout: index.json keeps the manifests and every platform of an
-        // index, where manifest.json has one platform (the saving daemon's) and no manifests.
-        if (staged.Exists("index.json") && staged.Exists("oci-layout"))
+        // index, where manifest.json has one platform (the saving daemon's) and no manifests. A save holds the blobs
+        // of the platforms the saving daemon had, so when the host's platform is missing, manifest.json (what a
+        // classic dockerd reads) still loads the saved one.
+        if (staged.Exists("index.json") && staged.Exists("oci-layout")
+            && (!staged.Exists("manifest.json") || await HasHostPlatformBlobsAsync(staged, cancellationToken)))
             return await LoadOciLayoutAsync(staged, budget, progress, cancellationToken);
         if (staged.Exists("manifest.json"))
             return await LoadDockerArchiveAsync(staged, budget, progress, cancellationToken);
@@ -97,6 +100,40 @@ public sealed class ImageArchiveLoader(ImageService images)
             descriptor = PlatformSelector.Select(nested, images.Options.Platform);
         }
         throw new InvalidArgumentException($"index {descriptor.Digest}: nested too deeply");
+    }
+
+    /// <summary>Whether every image of the layout's index.json has its manifest, config and layers for the host's platform.</summary>
+    private async Task<bool> HasHostPlatformBlobsAsync(StagedArchive staged, CancellationToken cancellationToken)
+    {
+        async Task<T?> ReadBlobAsync<T>(string digest, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type) where T : class =>
+            Digest.TryParse(digest, out var parsed) && staged.Resolve($"blobs/sha256/{parsed.Hex}") is { } path
+                ? Deserialize(await File.ReadAllBytesAsync(path, cancellationToken), type, digest)
+                : null;
+        bool Has(OciDescriptor descriptor) =>
+            Digest.TryParse(descriptor.Digest, out var parsed) && staged.Resolve($"blobs/sha256/{parsed.Hex}") is not null;
+
+        var index = Deserialize(await File.ReadAllBytesAsync(staged.Require("index.json"), cancellationToken), ImageJsonContext.Default.OciIndex, "index.json");
+        foreach (var entry in index.Manifests)
+        {
+            var descriptor = entry;
+            for (var depth = 0; MediaTypes.IsIndex(descriptor.MediaType); depth++)
+            {
+                if (depth == 4 || await ReadBlobAsync(descriptor.Digest, ImageJsonContext.Default.OciIndex) is not { } nested)
+                    return false;
+                try
+                {
+                    descriptor = PlatformSelector.Select(nested, images.Options.Platform);
+                }
+                catch (NotFoundException)
+                {
+                    return false;
+                }
+            }
+            if (await ReadBlobAsync(descriptor.Digest, ImageJsonContext.Default.OciManifest) is not { } manifest
+                || !Has(manifest.Config) || !manifest.Layers.All(Has))
+                return false;
+        }
+        return true;
     }
 
     private async Task<IReadOnlyList<LoadedImage>> LoadDockerArchiveAsync(StagedArchive staged, StagingBudget budget, IProgress<ImageProgress>? progress,
