@@ -12,8 +12,8 @@ public sealed record ShimLaunchRequest
     /// <summary>Where the shim keeps its pid files, exit.json and shim.log.</summary>
     public required string StateDirectory { get; init; }
 
-    /// <summary>The json-file log, e.g. containers/&lt;id&gt;/&lt;id&gt;-json.log.</summary>
-    public required string LogPath { get; init; }
+    /// <summary>The json-file log, e.g. containers/&lt;id&gt;/&lt;id&gt;-json.log; null keeps no log (the "none" logging driver).</summary>
+    public string? LogPath { get; init; }
 
     /// <summary>The OCI runtime binary (webengine-runtime, runc, crun).</summary>
     public required string RuntimePath { get; init; }

@@ -57,10 +57,11 @@ public sealed class ShimLauncher(string shimBinary)
         string[] arguments =
         [
             "create", "--id", request.ContainerId, "--bundle", request.BundlePath, "--socket", request.SocketPath,
-            "--state-dir", request.StateDirectory, "--log-path", request.LogPath, "--runtime", request.RuntimePath,
+            "--state-dir", request.StateDirectory, "--runtime", request.RuntimePath,
             "--log-max-size", request.LogMaxSize.ToString(), "--log-max-files", request.LogMaxFiles.ToString(),
         ];
-        return arguments.Concat(request.RuntimeRoot is null ? [] : ["--runtime-root", request.RuntimeRoot])
+        return arguments.Concat(request.LogPath is null ? [] : ["--log-path", request.LogPath])
+            .Concat(request.RuntimeRoot is null ? [] : ["--runtime-root", request.RuntimeRoot])
             .Concat(request.OpenStdin ? ["--stdin"] : []);
     }
 }

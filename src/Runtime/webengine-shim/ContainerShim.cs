@@ -12,7 +12,7 @@ internal sealed class ContainerShim : IDisposable
 
     private readonly ShimOptions _options;
     private readonly RuntimeCli _runtime;
-    private readonly JsonFileLogWriter _log;
+    private readonly JsonFileLogWriter? _log;
     private readonly Dictionary<string, ShimProcess> _execs = [];
     private readonly object _lock = new();
 
@@ -20,7 +20,7 @@ internal sealed class ContainerShim : IDisposable
     {
         _options = options;
         _runtime = new RuntimeCli(options.Runtime, options.RuntimeRoot);
-        _log = new JsonFileLogWriter(options.LogPath, options.LogMaxSize, options.LogMaxFiles);
+        _log = options.LogPath is null ? null : new JsonFileLogWriter(options.LogPath, options.LogMaxSize, options.LogMaxFiles);
         Init = new ShimProcess(options.Id, null, ReadTerminal(Path.Combine(options.Bundle, "config.json")), _log) { Stopped = WriteExitRecord };
     }
 
@@ -161,7 +161,7 @@ internal sealed class ContainerShim : IDisposable
             foreach (var exec in _execs.Values)
                 exec.Dispose();
         }
-        _log.Dispose();
+        _log?.Dispose();
     }
 
     private ShimProcess Exec(string execId)

@@ -7,7 +7,7 @@ internal sealed class ShimOptions
     public const int DefaultLogMaxFiles = 3;
 
     public const string Usage =
-        "usage: webengine-shim create --id ID --bundle DIR --socket PATH --state-dir DIR --log-path FILE\n" +
+        "usage: webengine-shim create --id ID --bundle DIR --socket PATH --state-dir DIR [--log-path FILE]\n" +
         "                             [--runtime PATH] [--runtime-root DIR] [--stdin]\n" +
         "                             [--log-max-size BYTES] [--log-max-files N]\n" +
         "       webengine-shim attach --socket PATH [--stdin] [--exec-id ID]\n";
@@ -16,7 +16,8 @@ internal sealed class ShimOptions
     public string Bundle { get; private set; } = "";
     public string Socket { get; private set; } = "";
     public string StateDirectory { get; private set; } = "";
-    public string LogPath { get; private set; } = "";
+    /// <summary>The json-file log; null keeps no log (the engine's "none" logging driver): output only reaches attached clients.</summary>
+    public string? LogPath { get; private set; }
     public string Runtime { get; private set; } = "webengine-runtime";
     public string? RuntimeRoot { get; private set; }
     public bool OpenStdin { get; private set; }
@@ -27,8 +28,10 @@ internal sealed class ShimOptions
     /// <summary>The options as command-line arguments again, for the detached second stage.</summary>
     public List<string> ToArguments()
     {
-        List<string> args = ["--id", Id, "--bundle", Bundle, "--socket", Socket, "--state-dir", StateDirectory, "--log-path", LogPath,
+        List<string> args = ["--id", Id, "--bundle", Bundle, "--socket", Socket, "--state-dir", StateDirectory,
             "--runtime", Runtime, "--log-max-size", LogMaxSize.ToString(), "--log-max-files", LogMaxFiles.ToString()];
+        if (LogPath is not null)
+            args.AddRange(["--log-path", LogPath]);
         if (RuntimeRoot is not null)
             args.AddRange(["--runtime-root", RuntimeRoot]);
         if (OpenStdin)
@@ -62,7 +65,7 @@ internal sealed class ShimOptions
             throw new UsageException("--socket is required");
         if (requireContainer)
         {
-            foreach (var (name, value) in new[] { ("--id", options.Id), ("--bundle", options.Bundle), ("--state-dir", options.StateDirectory), ("--log-path", options.LogPath) })
+            foreach (var (name, value) in new[] { ("--id", options.Id), ("--bundle", options.Bundle), ("--state-dir", options.StateDirectory) })
             {
                 if (value.Length == 0)
                     throw new UsageException($"{name} is required");
