@@ -79,12 +79,13 @@ public sealed class BundleBuilder(BundleBuilderOptions options, IVolumeResolver 
         {
             Process = ProcessSpec.Create(request, hostname, capabilities, security, initBinary),
             Root = new Root { Path = Path.GetFullPath(request.RootfsPath), Readonly = host.ReadonlyRootfs },
-            Hostname = hostname,
-            Mounts = MountSpecs.Create(host, userMounts, networkFiles, initBinary, host.Privileged || security.WritableCgroups == true),
+            // In the host's UTS namespace the runtime must not set a name: the container has the host's, as in Docker.
+            Hostname = host.UtsMode == NamespaceModes.Host ? null : hostname,
+            Mounts = MountSpecs.Create(host, userMounts, networkFiles, initBinary, host.Privileged || security.WritableCgroups == true, request.ShmSource),
             Annotations = host.Annotations.Count == 0 ? null : new Dictionary<string, string>(host.Annotations),
             Linux = new Linux
             {
-                Namespaces = Namespaces(host, request.NetworkNamespacePath),
+                Namespaces = Namespaces(request),
                 Devices = devices,
                 CgroupsPath = $"{options.CgroupParent.TrimEnd('/')}/{request.ContainerId}",
                 Resources = ResourcesSpec.Create(host, options.SwapLimitSupported, deviceRules),
@@ -100,20 +101,34 @@ public sealed class BundleBuilder(BundleBuilderOptions options, IVolumeResolver 
     {
         if (!string.IsNullOrEmpty(request.Config.Hostname))
             return request.Config.Hostname;
-        // On the host's network the container also shows the host's name, as in Docker.
-        return request.Host.IsHostNetwork ? Environment.MachineName : request.ContainerId[..12];
+        // On the host's network or in its UTS namespace the container also shows the host's name, as in Docker.
+        return request.Host.IsHostNetwork || request.Host.UtsMode == NamespaceModes.Host ? Environment.MachineName : request.ContainerId[..12];
     }
 
-    private List<LinuxNamespace> Namespaces(HostConfig host, string? networkNamespacePath)
+    /// <summary>
+    /// Docker's namespaces: each one private unless the container shares the host's (mode "host": left out) or
+    /// another container's (mode "container:": joined by path). Only the netns is shared with the host's network.
+    /// </summary>
+    private List<LinuxNamespace> Namespaces(BundleRequest request)
     {
-        // Docker keeps a private UTS namespace even with the host's network; only the netns is shared.
-        List<LinuxNamespace> namespaces = [new() { Type = "pid" }, new() { Type = "ipc" }, new() { Type = "uts" }, new() { Type = "mount" }];
+        var host = request.Host;
+        var namespaces = new List<LinuxNamespace>();
+        if (host.PidMode != NamespaceModes.Host)
+            namespaces.Add(new LinuxNamespace { Type = "pid", Path = host.PidContainer is null ? null : Required(request.PidNamespacePath, "PID") });
+        if (host.IpcMode != NamespaceModes.Host)
+            namespaces.Add(new LinuxNamespace { Type = "ipc", Path = host.IpcContainer is null ? null : Required(request.IpcNamespacePath, "IPC") });
+        if (host.UtsMode != NamespaceModes.Host)
+            namespaces.Add(new LinuxNamespace { Type = "uts" });
+        namespaces.Add(new LinuxNamespace { Type = "mount" });
         if (!host.IsHostNetwork)
-            namespaces.Add(new LinuxNamespace { Type = "network", Path = networkNamespacePath });
-        if (options.PrivateCgroupNamespace)
+            namespaces.Add(new LinuxNamespace { Type = "network", Path = request.NetworkNamespacePath });
+        if (options.CgroupnsModeOf(host) == NamespaceModes.Private)
             namespaces.Add(new LinuxNamespace { Type = "cgroup" });
         return namespaces;
     }
+
+    private static string Required(string? path, string kind) =>
+        path ?? throw new InvalidArgumentException($"the {kind} namespace of the container to join is unknown: is it running?");
 
     private LinuxSeccomp? Seccomp(HostConfig host, SecurityOptions security, IReadOnlyList<string> capabilities)
     {
@@ -147,7 +162,7 @@ public sealed class BundleBuilder(BundleBuilderOptions options, IVolumeResolver 
 
     private async Task<List<ContainerMount>> ResolveMountsAsync(BundleRequest request, CancellationToken cancellationToken)
     {
-        var mounts = ContainerMounts.Resolve(request.Host).ToList();
+        var mounts = ContainerMounts.WithInherited(ContainerMounts.Resolve(request.Host), request.InheritedMounts);
         // Image and Config volumes without a user mount get an anonymous volume.
         var covered = mounts.Select(m => m.Target.TrimEnd('/')).ToHashSet();
         mounts.AddRange(request.Config.Volumes

@@ -1,3 +1,4 @@
+using WebEngine.Engine.Containers;
 using WebEngine.Engine.Security;
 
 namespace WebEngine.Engine.Bundles;
@@ -19,8 +20,14 @@ public sealed record BundleBuilderOptions
 
     public SeccompTarget Seccomp { get; init; } = SeccompTarget.Current;
 
-    /// <summary>Give each container its own cgroup namespace. Docker does so only on cgroup v2 hosts.</summary>
-    public bool PrivateCgroupNamespace { get; init; } = File.Exists("/sys/fs/cgroup/cgroup.controllers");
+    /// <summary>
+    /// The cgroup namespace mode of a container that asks for none: Docker's daemon default is "private" on a cgroup v2
+    /// host and "host" on v1.
+    /// </summary>
+    public string DefaultCgroupnsMode { get; init; } = File.Exists("/sys/fs/cgroup/cgroup.controllers") ? NamespaceModes.Private : NamespaceModes.Host;
+
+    /// <summary>The container's cgroup namespace mode: its own, else the daemon's default.</summary>
+    public string CgroupnsModeOf(HostConfig host) => host.CgroupnsMode is { Length: > 0 } mode ? mode : DefaultCgroupnsMode;
 
     /// <summary>The memory controller can limit swap (cgroup v1 needs swapaccount=1 for memory.memsw.*).</summary>
     public bool SwapLimitSupported { get; init; } =

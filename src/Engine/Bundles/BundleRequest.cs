@@ -18,4 +18,19 @@ public sealed record BundleRequest(string ContainerId, ContainerConfig Config, H
     /// the runtime create an empty one. Ignored on the host's network.
     /// </summary>
     public string? NetworkNamespacePath { get; init; }
+
+    /// <summary>The PID namespace to join (PidMode container:): the other container's /proc/&lt;pid&gt;/ns/pid.</summary>
+    public string? PidNamespacePath { get; init; }
+
+    /// <summary>The IPC namespace to join (IpcMode container:): the other container's /proc/&lt;pid&gt;/ns/ipc.</summary>
+    public string? IpcNamespacePath { get; init; }
+
+    /// <summary>
+    /// The host directory bound at /dev/shm: a shareable container's own tmpfs, the one of the container whose IPC it
+    /// joins, or the host's /dev/shm; null gives the container a tmpfs of its own (or none with IpcMode none).
+    /// </summary>
+    public string? ShmSource { get; init; }
+
+    /// <summary>The volumes and binds of the containers named in HostConfig.VolumesFrom, at their destinations.</summary>
+    public IReadOnlyList<ContainerMount> InheritedMounts { get; init; } = [];
 }

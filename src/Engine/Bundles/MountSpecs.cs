@@ -11,6 +11,8 @@ namespace WebEngine.Engine.Bundles;
 internal static class MountSpecs
 {
     // Kernel filesystems that stay writable under ReadonlyRootfs: the process needs them to run.
+    private const string ShmTarget = "/dev/shm";
+
     private static readonly HashSet<string> WritableUnderReadonlyRootfs = ["/proc", "/dev/pts", "/dev/shm", "/dev/mqueue", "/dev"];
 
     /// <param name="host">The container's host configuration.</param>
@@ -18,7 +20,9 @@ internal static class MountSpecs
     /// <param name="networkFiles">Container path to host file for hosts, hostname and resolv.conf.</param>
     /// <param name="initBinary">Host path of the init binary, when HostConfig.Init is set.</param>
     /// <param name="writableCgroups">Mount /sys/fs/cgroup read-write.</param>
-    public static List<Mount> Create(HostConfig host, IReadOnlyList<ContainerMount> userMounts, IReadOnlyDictionary<string, string> networkFiles, string? initBinary, bool writableCgroups)
+    /// <param name="shmSource">A host directory bound at /dev/shm instead of the container's own tmpfs (shared IPC).</param>
+    public static List<Mount> Create(HostConfig host, IReadOnlyList<ContainerMount> userMounts, IReadOnlyDictionary<string, string> networkFiles, string? initBinary,
+        bool writableCgroups, string? shmSource)
     {
         var userTargets = userMounts.Select(m => Clean(m.Target)).ToHashSet();
         var userMountsDev = userTargets.Contains("/dev");
@@ -27,6 +31,10 @@ internal static class MountSpecs
         var mounts = ContainerDefaults.Mounts(shmSize)
             .Where(m => !userTargets.Contains(m.Destination))
             .Where(m => !(userMountsDev && m.Destination.StartsWith("/dev/", StringComparison.Ordinal)))
+            .Where(m => m.Destination != ShmTarget || host.IpcMode != NamespaceModes.None)
+            .Select(m => m.Destination == ShmTarget && shmSource is not null
+                ? new Mount { Destination = ShmTarget, Type = "bind", Source = shmSource, Options = ["rbind", "rprivate"] }
+                : m)
             .ToList();
         foreach (var mount in mounts)
         {

@@ -34,6 +34,8 @@ public static class ContainerCreateValidator
         ValidateCpu(host);
         ValidateProcess(host);
         ValidateNetwork(host);
+        NamespaceModes.Validate(host, config);
+        LogConfig.Create(host.LogConfig.Type, host.LogConfig.Config);
         ValidateSysctls(host);
         ValidateDevices(host);
         CapabilitySet.Normalize(host.CapAdd, "CapAdd");
@@ -245,8 +247,19 @@ public static class ContainerCreateValidator
     {
         foreach (var key in host.Sysctls.Keys)
         {
-            if (IpcSysctls.Contains(key) || key.StartsWith("fs.mqueue.", StringComparison.Ordinal) || UtsSysctls.Contains(key))
+            if (IpcSysctls.Contains(key) || key.StartsWith("fs.mqueue.", StringComparison.Ordinal))
+            {
+                // Outside a namespace of its own the sysctl would change the host's or another container's IPC.
+                if (host.IpcMode == NamespaceModes.Host || host.IpcContainer is not null)
+                    throw new InvalidArgumentException($"sysctl \"{key}\" is not allowed with IPC mode {host.IpcMode}: it would change a namespace the container does not own");
                 continue;
+            }
+            if (UtsSysctls.Contains(key))
+            {
+                if (host.UtsMode == NamespaceModes.Host)
+                    throw new InvalidArgumentException($"sysctl \"{key}\" is not allowed in the host's UTS namespace (UTSMode host)");
+                continue;
+            }
             if (key.StartsWith("net.", StringComparison.Ordinal))
             {
                 if (host.IsHostNetwork)

@@ -30,6 +30,13 @@ public static partial class ContainerMounts
         return result;
     }
 
+    /// <summary>A container's own mounts, then the ones it inherits (VolumesFrom) at destinations its own leave free, as in Docker.</summary>
+    public static List<ContainerMount> WithInherited(IReadOnlyList<ContainerMount> own, IReadOnlyList<ContainerMount> inherited)
+    {
+        var covered = own.Select(m => m.Target.TrimEnd('/')).ToHashSet();
+        return [.. own, .. inherited.Where(m => covered.Add(m.Target.TrimEnd('/')))];
+    }
+
     /// <summary>"source:target[:options]" or just "target" (an anonymous volume).</summary>
     public static ContainerMount ParseBind(string bind)
     {

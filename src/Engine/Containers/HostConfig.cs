@@ -72,8 +72,38 @@ public sealed record HostConfig
     /// <summary>Written into the bundle's config.json annotations, for the runtime and its hooks.</summary>
     public IReadOnlyDictionary<string, string> Annotations { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>"" (a private PID namespace), "host" or "container:&lt;id&gt;" (stored with the full id).</summary>
+    public string PidMode { get; init; } = "";
+
+    /// <summary>
+    /// "private", "shareable" (its /dev/shm can be joined), "none" (no /dev/shm), "host" or "container:&lt;id&gt;";
+    /// create stores Docker's default, "private", when none is asked for. "" is a container created before modes existed.
+    /// </summary>
+    public string IpcMode { get; init; } = "";
+
+    /// <summary>"" (a private UTS namespace) or "host".</summary>
+    public string UtsMode { get; init; } = "";
+
+    /// <summary>"" or "host": the engine never remaps users, so both mean the host's user namespace.</summary>
+    public string UsernsMode { get; init; } = "";
+
+    /// <summary>"private" or "host"; create stores the daemon's default when none is asked for ("" from before modes existed).</summary>
+    public string CgroupnsMode { get; init; } = "";
+
+    /// <summary>Where the process's output is logged; <see cref="LogConfig.None"/> keeps no log.</summary>
+    public LogConfig LogConfig { get; init; } = LogConfig.JsonFile;
+
+    /// <summary>"&lt;container&gt;[:ro|:rw]": containers whose volumes and binds this one mounts at the same places.</summary>
+    public IReadOnlyList<string> VolumesFrom { get; init; } = [];
+
     public bool IsHostNetwork => NetworkMode == "host";
 
+    /// <summary>PidMode "container:&lt;id or name&gt;": the container whose PID namespace this one joins, else null.</summary>
+    public string? PidContainer => NamespaceModes.ContainerOf(PidMode);
+
+    /// <summary>IpcMode "container:&lt;id or name&gt;": the container whose IPC namespace and /dev/shm this one joins, else null.</summary>
+    public string? IpcContainer => NamespaceModes.ContainerOf(IpcMode);
+
     /// <summary>NetworkMode "container:&lt;id or name&gt;": the container whose network namespace this one shares, else null.</summary>
-    public string? NetworkContainer => NetworkMode.StartsWith("container:", StringComparison.Ordinal) ? NetworkMode["container:".Length..] : null;
+    public string? NetworkContainer => NamespaceModes.ContainerOf(NetworkMode);
 }

@@ -15,6 +15,7 @@ internal static partial class FileSystemInterop
     public const uint S_IFIFO = 0x1000;
     private const int CloneFs = 0x200;
     public const int MntDetach = 2;
+    public const ulong MsNoSuid = 2, MsNoDev = 4, MsNoExec = 8;
     private const int Enodata = 61;
 
     [StructLayout(LayoutKind.Sequential)]

@@ -10,6 +10,9 @@ public sealed class ContainerPaths(EngineOptions options)
 
     public string LogPath(string id) => Path.Combine(Directory(id), $"{id}-json.log");
 
+    /// <summary>A shareable IPC container's /dev/shm: a tmpfs mounted here on the host, which the containers joining it bind.</summary>
+    public string ShmPath(string id) => Path.Combine(Directory(id), "shm");
+
     public string SocketPath(string id) => Path.Combine(options.ShimsDirectory, id[..SocketIdLength] + ".sock");
 
     public string ShimStateDirectory(string id) => Path.Combine(options.ShimsDirectory, id);

@@ -28,6 +28,8 @@ public sealed partial class ContainerService
         var config = ContainerConfigMerge.Apply(request.Config, ImageRuntimeConfig.From(image.Config));
         ContainerCreateValidator.Validate(config, request.Host);
         var (host, sharedNamespace) = await ResolveNetworkContainerAsync(request.Host, cancellationToken);
+        host = await ResolveNamespaceModesAsync(host, cancellationToken);
+        var inherited = await InheritedMountsAsync(host, cancellationToken);
         var runtime = request.Runtime ?? _options.DefaultRuntime;
         _paths.RuntimePath(runtime);
 
@@ -37,10 +39,12 @@ public sealed partial class ContainerService
         try
         {
             var rootfs = await _images.PrepareRootfsAsync(id, image, cancellationToken);
-            await new BundleBuilder(_bundleOptions, volumes).BuildAsync(new BundleRequest(id, config, host, rootfs)
+            var bundle = await WithJoinedNamespacesAsync(new BundleRequest(id, config, host, rootfs)
             {
                 NetworkNamespacePath = host.IsHostNetwork ? null : sharedNamespace ?? _networks.SandboxPath(id),
+                InheritedMounts = inherited,
             }, cancellationToken);
+            await new BundleBuilder(_bundleOptions, volumes).BuildAsync(bundle, cancellationToken);
             await _networks.AttachAsync(NetworkIdentity(id, name, config), host, request.Networks, cancellationToken);
             var record = new ContainerRecord
             {
@@ -50,7 +54,7 @@ public sealed partial class ContainerService
                 ImageReference = request.Config.Image,
                 ConfigJson = JsonSerializer.Serialize(config, ContainerStore.Json),
                 HostConfigJson = JsonSerializer.Serialize(host, ContainerStore.Json),
-                MountsJson = MountPoint.Serialize(MountPoints(host, volumes.Resolved)),
+                MountsJson = MountPoint.Serialize(MountPoints(host, inherited, volumes.Resolved)),
                 Status = ContainerStatusNames.ToStored(ContainerStatus.Created),
                 Runtime = runtime,
                 CreatedUtc = DateTime.UtcNow,
@@ -88,6 +92,7 @@ public sealed partial class ContainerService
             return;
         if (_images.Rootfs.IsOverlayMounted(id))
             throw new IOException($"remove {directory}: the rootfs of container {id} is still mounted");
+        UnmountShareableShm(id);
         Directory.Delete(directory, recursive: true);
     }
 
@@ -154,11 +159,11 @@ public sealed partial class ContainerService
         new($"Conflict. The container name \"/{name}\" is already in use by container \"{owner}\". You have to remove (or rename) that container to be able to reuse that name.");
 
     /// <summary>inspect's Mounts: binds and tmpfs as asked for, volumes by the name they resolved to.</summary>
-    private static List<MountPoint> MountPoints(HostConfig host,
+    private static List<MountPoint> MountPoints(HostConfig host, IReadOnlyList<ContainerMount> inherited,
         IReadOnlyList<(ContainerMount Mount, ResolvedVolume Volume)> volumes)
     {
         var result = new List<MountPoint>();
-        foreach (var mount in ContainerMounts.Resolve(host).Where(m => m.Type != MountType.Volume))
+        foreach (var mount in ContainerMounts.WithInherited(ContainerMounts.Resolve(host), inherited).Where(m => m.Type != MountType.Volume))
         {
             result.Add(new MountPoint
             {

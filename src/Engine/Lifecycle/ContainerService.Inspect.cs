@@ -83,6 +83,7 @@ public sealed partial class ContainerService
     private ContainerDetails ToDetails(ContainerRecord record)
     {
         var config = ContainerStore.Config(record);
+        var host = ContainerStore.HostConfig(record);
         var status = ContainerStore.Status(record);
         var command = ContainerConfigMerge.CommandLine(config);
         var directory = _paths.Directory(record.Id);
@@ -113,11 +114,16 @@ public sealed partial class ContainerService
             ResolvConfPath = Path.Combine(directory, "resolv.conf"),
             HostnamePath = Path.Combine(directory, "hostname"),
             HostsPath = Path.Combine(directory, "hosts"),
-            LogPath = _paths.LogPath(record.Id),
+            LogPath = host.LogConfig.KeepsNoLog ? "" : _paths.LogPath(record.Id),
             RestartCount = record.RestartCount,
             Runtime = record.Runtime,
             Config = config,
-            HostConfig = ContainerStore.HostConfig(record),
+            // A container from before the modes were stored got the daemon's defaults, which are what it runs with.
+            HostConfig = host with
+            {
+                CgroupnsMode = _bundleOptions.CgroupnsModeOf(host),
+                IpcMode = host.IpcMode is "" ? NamespaceModes.DefaultIpcMode : host.IpcMode,
+            },
             Mounts = MountPoint.ParseList(record.MountsJson),
         };
     }

@@ -7,13 +7,15 @@ public sealed partial class ContainerService
 {
     /// <summary>
     /// docker logs from the container's json-file log (tail, since, until, follow); a follow ends when the container
-    /// stops, after the last line it wrote.
+    /// stops, after the last line it wrote. A container with the "none" driver has nothing to read: Docker's 400.
     /// </summary>
     public async Task<IAsyncEnumerable<LogEntry>> LogsAsync(string idOrName, LogReadOptions options, CancellationToken cancellationToken)
     {
         if (!options.Stdout && !options.Stderr)
             throw new InvalidArgumentException("Bad parameters: you must choose at least one stream");
         var record = await _store.GetAsync(idOrName, cancellationToken);
+        if (ContainerStore.HostConfig(record).LogConfig.KeepsNoLog)
+            throw new InvalidArgumentException("configured logging driver does not support reading");
         if (options.Follow)
         {
             var entry = Entry(record.Id);

@@ -42,6 +42,7 @@ public sealed partial class ContainerService
         Directory.CreateDirectory(stateDirectory);
         var runtimeRoot = _paths.RuntimeRoot(record.Runtime);
         Directory.CreateDirectory(runtimeRoot);
+        await PrepareNamespacesAsync(record, cancellationToken);
         await SetUpNetworkAsync(record, config, cancellationToken);
         ShimClient client;
         try
@@ -52,7 +53,7 @@ public sealed partial class ContainerService
                 BundlePath = _paths.Directory(id),
                 SocketPath = _paths.SocketPath(id),
                 StateDirectory = stateDirectory,
-                LogPath = _paths.LogPath(id),
+                LogPath = ContainerStore.HostConfig(record).LogConfig.KeepsNoLog ? null : _paths.LogPath(id),
                 RuntimePath = _paths.RuntimePath(record.Runtime),
                 RuntimeRoot = runtimeRoot,
                 OpenStdin = config.OpenStdin,

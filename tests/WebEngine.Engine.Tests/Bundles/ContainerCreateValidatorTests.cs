@@ -28,6 +28,16 @@ public sealed class ContainerCreateValidatorTests
         { "Invalid value 0-99999999 for cpuset cpus", new HostConfig { CpusetCpus = "0-99999999" } },
         { "range for oom score adj is [-1000, 1000]", new HostConfig { OomScoreAdj = 1001 } },
         { "invalid ulimit type: bogus", new HostConfig { Ulimits = [new Ulimit("bogus", 1, 1)] } },
+        { "invalid PID mode: shared", new HostConfig { PidMode = "shared" } },
+        { "invalid PID mode: container:", new HostConfig { PidMode = "container:" } },
+        { "invalid IPC mode: bogus", new HostConfig { IpcMode = "bogus" } },
+        { "invalid UTS mode: private", new HostConfig { UtsMode = "private" } },
+        { "invalid USER mode: private", new HostConfig { UsernsMode = "private" } },
+        { "invalid cgroup namespace mode: shared", new HostConfig { CgroupnsMode = "shared" } },
+        { "invalid mode for volumes-from: rx", new HostConfig { VolumesFrom = ["other:rx"] } },
+        { "unknown log opt 'max-size' for none log driver", new HostConfig { LogConfig = new LogConfig("none", new Dictionary<string, string> { ["max-size"] = "1m" }) } },
+        { "logging driver \"syslog\" is not supported", new HostConfig { LogConfig = new LogConfig("syslog", new Dictionary<string, string>()) } },
+        { "is not allowed with IPC mode host", new HostConfig { IpcMode = "host", Sysctls = new Dictionary<string, string> { ["kernel.shmmax"] = "1" } } },
         { "ulimit soft limit must be less than or equal to hard limit: 10 > 5", new HostConfig { Ulimits = [new Ulimit("nofile", 10, 5)] } },
         { "invalid restart policy: unknown policy 'sometimes'", new HostConfig { RestartPolicy = new RestartPolicy("sometimes") } },
         { "maximum retry count can only be used with 'on-failure'", new HostConfig { RestartPolicy = new RestartPolicy("always", 3) } },
@@ -72,6 +82,28 @@ public sealed class ContainerCreateValidatorTests
         }));
 
         Assert.Equal("conflicting options: port publishing and the container type network mode", error.Message);
+    }
+
+    [Fact]
+    public void A_hostname_cannot_be_set_in_the_hosts_uts_namespace()
+    {
+        var error = Assert.Throws<InvalidArgumentException>(() =>
+            ContainerCreateValidator.Validate(Config with { Hostname = "web" }, new HostConfig { UtsMode = "host" }));
+
+        Assert.Equal("conflicting options: hostname and the UTS mode", error.Message);
+    }
+
+    [Fact]
+    public void Dockers_namespace_modes_are_valid()
+    {
+        foreach (var host in new[]
+        {
+            new HostConfig { PidMode = "host", IpcMode = "host", UtsMode = "host", UsernsMode = "host", CgroupnsMode = "host" },
+            new HostConfig { PidMode = "container:web", IpcMode = "container:web", CgroupnsMode = "private", VolumesFrom = ["web", "db:ro", "cache:rw"] },
+            new HostConfig { IpcMode = "shareable", LogConfig = new LogConfig("json-file", new Dictionary<string, string> { ["max-size"] = "1m" }) },
+            new HostConfig { IpcMode = "none", LogConfig = new LogConfig("none", new Dictionary<string, string>()) },
+        })
+            ContainerCreateValidator.Validate(Config, host);
     }
 
     [Theory]

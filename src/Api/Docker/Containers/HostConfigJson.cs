@@ -126,6 +126,13 @@ public sealed class HostConfigJson
             Devices = (Devices ?? []).Select(d => new DeviceMapping(d.PathOnHost ?? "", string.IsNullOrEmpty(d.PathInContainer) ? d.PathOnHost ?? "" : d.PathInContainer,
                 string.IsNullOrEmpty(d.CgroupPermissions) ? "rwm" : d.CgroupPermissions)).ToList(),
             Annotations = Annotations ?? new Dictionary<string, string>(),
+            PidMode = PidMode ?? "",
+            IpcMode = IpcMode ?? "",
+            UtsMode = UTSMode ?? "",
+            UsernsMode = UsernsMode ?? "",
+            CgroupnsMode = CgroupnsMode ?? "",
+            LogConfig = Engine.Containers.LogConfig.Create(LogConfig?.Type, LogConfig?.Config),
+            VolumesFrom = VolumesFrom ?? [],
         };
     }
 
@@ -134,7 +141,7 @@ public sealed class HostConfigJson
     {
         Binds = host.Binds.Count > 0 ? host.Binds.ToList() : null,
         ContainerIDFile = "",
-        LogConfig = new LogConfigJson { Type = "json-file", Config = new Dictionary<string, string>() },
+        LogConfig = new LogConfigJson { Type = host.LogConfig.Type, Config = new Dictionary<string, string>(host.LogConfig.Config) },
         NetworkMode = host.NetworkMode is { Length: > 0 } mode and not "default" ? mode : "bridge",
         PortBindings = host.PortBindings.ToDictionary(p => p.Key, p => (List<PortBindingJson>?)p.Value
             .Select(b => new PortBindingJson { HostIp = b.HostIp, HostPort = b.HostPort }).ToList()),
@@ -142,26 +149,27 @@ public sealed class HostConfigJson
         RestartPolicy = new RestartPolicyJson { Name = host.RestartPolicy.IsNone ? "no" : host.RestartPolicy.Name, MaximumRetryCount = host.RestartPolicy.MaximumRetryCount },
         AutoRemove = host.AutoRemove,
         VolumeDriver = "",
+        VolumesFrom = host.VolumesFrom.Count > 0 ? host.VolumesFrom.ToList() : null,
         ConsoleSize = [0, 0],
         Annotations = host.Annotations.Count > 0 ? new Dictionary<string, string>(host.Annotations) : null,
         CapAdd = host.CapAdd.Count > 0 ? host.CapAdd.ToList() : null,
         CapDrop = host.CapDrop.Count > 0 ? host.CapDrop.ToList() : null,
-        CgroupnsMode = "private",
+        CgroupnsMode = host.CgroupnsMode,
         Dns = host.Dns.ToList(),
         DnsOptions = host.DnsOptions.ToList(),
         DnsSearch = host.DnsSearch.ToList(),
         ExtraHosts = host.ExtraHosts.Count > 0 ? host.ExtraHosts.ToList() : null,
         GroupAdd = host.GroupAdd.Count > 0 ? host.GroupAdd.ToList() : null,
-        IpcMode = "private",
+        IpcMode = host.IpcMode,
         Cgroup = "",
         OomScoreAdj = host.OomScoreAdj,
-        PidMode = "",
+        PidMode = host.PidMode,
         Privileged = host.Privileged,
         ReadonlyRootfs = host.ReadonlyRootfs,
         SecurityOpt = host.SecurityOpt.Count > 0 ? host.SecurityOpt.ToList() : null,
         Tmpfs = host.Tmpfs.Count > 0 ? new Dictionary<string, string>(host.Tmpfs) : null,
-        UTSMode = "",
-        UsernsMode = "",
+        UTSMode = host.UtsMode,
+        UsernsMode = host.UsernsMode,
         ShmSize = host.ShmSize > 0 ? host.ShmSize : 64 * 1024 * 1024,
         Sysctls = host.Sysctls.Count > 0 ? new Dictionary<string, string>(host.Sysctls) : null,
         Runtime = runtime,
@@ -187,15 +195,8 @@ public sealed class HostConfigJson
 
     private void RefuseUnsupported()
     {
-        Refuse(LogConfig?.Type is { Length: > 0 } driver && driver != "json-file", $"logging driver \"{LogConfig?.Type}\" is not supported: only json-file");
         Refuse(VolumeDriver is { Length: > 0 } and not "local", $"volume driver \"{VolumeDriver}\" is not supported: only local");
-        Refuse(VolumesFrom is { Count: > 0 }, "--volumes-from is not supported");
         Refuse(Links is { Count: > 0 }, "legacy container links are not supported");
-        Refuse(CgroupnsMode is { Length: > 0 } and not "private", $"cgroup namespace mode \"{CgroupnsMode}\" is not supported: only private");
-        Refuse(IpcMode is { Length: > 0 } and not ("private" or "shareable"), $"IPC mode \"{IpcMode}\" is not supported: only private");
-        Refuse(PidMode is { Length: > 0 }, $"PID mode \"{PidMode}\" is not supported");
-        Refuse(UTSMode is { Length: > 0 }, $"UTS mode \"{UTSMode}\" is not supported");
-        Refuse(UsernsMode is { Length: > 0 }, $"user namespace mode \"{UsernsMode}\" is not supported");
         Refuse(Cgroup is { Length: > 0 }, "joining another container's cgroup is not supported");
         Refuse(CgroupParent is { Length: > 0 }, "a per-container cgroup parent is not supported: the daemon's CgroupParent applies");
         Refuse(Isolation is { Length: > 0 } and not "default", $"invalid isolation \"{Isolation}\" on linux");

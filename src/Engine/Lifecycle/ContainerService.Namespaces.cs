@@ -1,0 +1,155 @@
+using System.Text.Json;
+using WebEngine.Data.Containers;
+using WebEngine.Engine.Bundles;
+using WebEngine.Engine.Containers;
+using WebEngine.Engine.Images;
+using WebEngine.Engine.Images.Rootfs;
+using WebEngine.Oci;
+
+namespace WebEngine.Engine.Lifecycle;
+
+/// <summary>
+/// The namespaces a container shares (PidMode, IpcMode "container:", shareable IPC), its cgroup namespace mode and the
+/// mounts it takes from other containers (VolumesFrom), resolved as Docker does: at create and again at each start,
+/// where the namespaces to join are the other containers' current processes'.
+/// </summary>
+public sealed partial class ContainerService
+{
+    private const string HostShm = "/dev/shm";
+
+    /// <summary>
+    /// The modes as stored: "container:" with the other container's full id (which must exist), and Docker's daemon
+    /// defaults for an IPC or cgroup namespace mode not asked for.
+    /// </summary>
+    private async Task<HostConfig> ResolveNamespaceModesAsync(HostConfig host, CancellationToken cancellationToken)
+    {
+        var pidMode = host.PidContainer is { } pidContainer
+            ? NamespaceModes.ContainerPrefix + (await ReferencedContainerAsync(pidContainer, cancellationToken)).Id
+            : host.PidMode;
+        var ipcMode = host.IpcContainer is { } ipcContainer
+            ? NamespaceModes.ContainerPrefix + (await ReferencedContainerAsync(ipcContainer, cancellationToken)).Id
+            : host.IpcMode is "" ? NamespaceModes.DefaultIpcMode : host.IpcMode;
+        return host with { PidMode = pidMode, IpcMode = ipcMode, CgroupnsMode = _bundleOptions.CgroupnsModeOf(host) };
+    }
+
+    /// <summary>
+    /// The namespace paths and /dev/shm of a bundle: the running processes of the containers whose PID or IPC namespace
+    /// this one joins (Docker's errors when one is not running or its IPC is not shareable).
+    /// </summary>
+    private async Task<BundleRequest> WithJoinedNamespacesAsync(BundleRequest request, CancellationToken cancellationToken)
+    {
+        var host = request.Host;
+        string? pidPath = null, ipcPath = null, shmSource = null;
+        if (host.PidContainer is { } pidContainer)
+        {
+            var target = await RunningContainerAsync(pidContainer, "PID", cancellationToken);
+            pidPath = $"/proc/{target.Pid}/ns/pid";
+        }
+        if (host.IpcContainer is { } ipcContainer)
+        {
+            var target = await RunningContainerAsync(ipcContainer, "IPC", cancellationToken);
+            shmSource = ContainerStore.HostConfig(target).IpcMode switch
+            {
+                NamespaceModes.Shareable => _paths.ShmPath(target.Id),
+                NamespaceModes.Host => HostShm,
+                _ => throw new InvalidArgumentException($"invalid IPC mode: {host.IpcMode}: container {ipcContainer}: non-shareable IPC (hint: use IpcMode:shareable for the donor container)"),
+            };
+            ipcPath = $"/proc/{target.Pid}/ns/ipc";
+        }
+        else if (host.IpcMode == NamespaceModes.Shareable)
+        {
+            shmSource = _paths.ShmPath(request.ContainerId);
+        }
+        else if (host.IpcMode == NamespaceModes.Host)
+        {
+            shmSource = Directory.Exists(HostShm) ? HostShm : throw new InvalidArgumentException("/dev/shm is not mounted, but must be for --ipc=host");
+        }
+        return request with { PidNamespacePath = pidPath, IpcNamespacePath = ipcPath, ShmSource = shmSource };
+    }
+
+    /// <summary>
+    /// Before a start: a shareable container's /dev/shm tmpfs is mounted on the host (where the containers that join
+    /// it find it), and the namespaces the bundle joins are the other containers' current ones.
+    /// </summary>
+    private async Task PrepareNamespacesAsync(ContainerRecord record, CancellationToken cancellationToken)
+    {
+        var host = ContainerStore.HostConfig(record);
+        if (host.IpcMode == NamespaceModes.Shareable)
+            MountShareableShm(record.Id, host);
+        if (host.PidContainer is null && host.IpcContainer is null)
+            return;
+        var joined = await WithJoinedNamespacesAsync(new BundleRequest(record.Id, ContainerStore.Config(record), host, ""), cancellationToken);
+        var path = Path.Combine(_paths.Directory(record.Id), BundleBuilder.ConfigFileName);
+        var spec = JsonSerializer.Deserialize(await File.ReadAllBytesAsync(path, cancellationToken), OciJsonContext.Default.RuntimeSpec)
+                   ?? throw new InvalidOperationException($"{path} is empty");
+        foreach (var ns in spec.Linux?.Namespaces ?? [])
+        {
+            ns.Path = ns.Type switch
+            {
+                "pid" when joined.PidNamespacePath is not null => joined.PidNamespacePath,
+                "ipc" when joined.IpcNamespacePath is not null => joined.IpcNamespacePath,
+                _ => ns.Path,
+            };
+        }
+        var temporary = path + ".tmp";
+        await File.WriteAllTextAsync(temporary, JsonSerializer.Serialize(spec, OciJsonContext.Default.RuntimeSpec), cancellationToken);
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    private void MountShareableShm(string id, HostConfig host)
+    {
+        var shm = _paths.ShmPath(id);
+        Directory.CreateDirectory(shm);
+        if (OverlayMount.IsMountPoint(shm))
+            return;
+        var size = host.ShmSize > 0 ? host.ShmSize : ContainerDefaults.ShmSize;
+        FileSystemInterop.Mount("shm", shm, "tmpfs", FileSystemInterop.MsNoSuid | FileSystemInterop.MsNoDev | FileSystemInterop.MsNoExec, $"mode=1777,size={size}");
+    }
+
+    /// <summary>A shareable container's /dev/shm goes with the container (its directory is deleted next).</summary>
+    private void UnmountShareableShm(string id)
+    {
+        var shm = _paths.ShmPath(id);
+        if (Directory.Exists(shm) && OverlayMount.IsMountPoint(shm))
+            FileSystemInterop.Unmount(shm, FileSystemInterop.MntDetach);
+    }
+
+    /// <summary>
+    /// VolumesFrom as Docker reads it: every volume and bind of each named container, at the same destination, read-only
+    /// or read-write as there unless ":ro" or ":rw" says otherwise.
+    /// </summary>
+    private async Task<List<ContainerMount>> InheritedMountsAsync(HostConfig host, CancellationToken cancellationToken)
+    {
+        var inherited = new List<ContainerMount>();
+        foreach (var entry in host.VolumesFrom)
+        {
+            var (name, readOnly) = NamespaceModes.ParseVolumesFrom(entry);
+            var source = await ReferencedContainerAsync(name, cancellationToken);
+            foreach (var mount in MountPoint.ParseList(source.MountsJson).Where(m => m.Type is "volume" or "bind"))
+            {
+                inherited.Add(new ContainerMount
+                {
+                    Type = mount.Type == "volume" ? MountType.Volume : MountType.Bind,
+                    Source = mount.Type == "volume" ? mount.Name : mount.Source,
+                    Target = mount.Destination,
+                    ReadOnly = readOnly ?? !mount.ReadWrite,
+                    Propagation = mount.Propagation is { Length: > 0 } propagation ? propagation : "rprivate",
+                    CopyImageData = false,
+                });
+            }
+        }
+        return inherited;
+    }
+
+    /// <summary>A container named in a mode or VolumesFrom; Docker answers a missing one with a 400.</summary>
+    private async Task<ContainerRecord> ReferencedContainerAsync(string idOrName, CancellationToken cancellationToken) =>
+        await _store.FindAsync(idOrName, cancellationToken) ?? throw new InvalidArgumentException($"No such container: {idOrName}");
+
+    private async Task<ContainerRecord> RunningContainerAsync(string idOrName, string kind, CancellationToken cancellationToken)
+    {
+        var target = await ReferencedContainerAsync(idOrName, cancellationToken);
+        if (!ContainerStatusNames.HasProcess(ContainerStore.Status(target)) || target.Pid <= 0)
+            throw new InvalidArgumentException($"cannot join {kind} of a non running container: {idOrName}");
+        return target;
+    }
+}
