@@ -52,12 +52,13 @@ public sealed class ShimHarness : IAsyncDisposable
         return new ShimHarness(runtime, bundle, containerId);
     }
 
-    public async Task<ShimClient> LaunchAsync(bool openStdin = false, long logMaxSize = 10 * 1024 * 1024, int logMaxFiles = 3)
+    /// <param name="keepLog">false launches the shim without a log (the "none" logging driver).</param>
+    public async Task<ShimClient> LaunchAsync(bool openStdin = false, long logMaxSize = 10 * 1024 * 1024, int logMaxFiles = 3, bool keepLog = true)
     {
         Client = await new ShimLauncher(ShimBinary).LaunchAsync(new ShimLaunchRequest
         {
             ContainerId = ContainerId, BundlePath = Bundle.Path, SocketPath = SocketPath, StateDirectory = StateDirectory,
-            LogPath = LogPath, RuntimePath = RuntimePath, RuntimeRoot = RuntimeRoot, OpenStdin = openStdin,
+            LogPath = keepLog ? LogPath : null, RuntimePath = RuntimePath, RuntimeRoot = RuntimeRoot, OpenStdin = openStdin,
             LogMaxSize = logMaxSize, LogMaxFiles = logMaxFiles,
         });
         _shimPid = Client.ShimPid;

@@ -37,6 +37,20 @@ public sealed class ShimLogTests
     }
 
     [Fact]
+    public async Task Without_a_log_path_the_output_reaches_attached_clients_and_no_file_is_written()
+    {
+        await using var harness = ShimHarness.Create(RuntimeUnderTest.Runc, ["sh", "-c", "echo out; echo err >&2"]);
+        var client = await harness.LaunchAsync(keepLog: false);
+        await using var attach = await client.AttachAsync(new ShimAttachOptions());
+        var output = AttachOutput.CollectAsync(attach);
+        await client.StartAsync();
+        await ShimHarness.WaitWithTimeoutAsync(client);
+
+        Assert.Equal(("out\n", "err\n"), ((await output).Stdout, (await output).Stderr));
+        Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(harness.LogPath)!, "*.log*"));
+    }
+
+    [Fact]
     public async Task Records_use_Dockers_json_file_escaping_and_time_format()
     {
         await using var harness = ShimHarness.Create(RuntimeUnderTest.Runc,
