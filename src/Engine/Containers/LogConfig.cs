@@ -26,6 +26,28 @@ public sealed record LogConfig(string Type, IReadOnlyDictionary<string, string> 
             if (driver == NoneDriver || !JsonFileOptions.Contains(name))
                 throw new InvalidArgumentException($"unknown log opt '{name}' for {driver} log driver");
         }
-        return new LogConfig(driver, new Dictionary<string, string>(config));
+        var created = new LogConfig(driver, new Dictionary<string, string>(config));
+        _ = created.Rotation(0, 1); // checks max-size and max-file
+        return created;
+    }
+
+    /// <summary>
+    /// The json-file log's max-size in bytes (-1 is Docker's "unlimited") and max-file, each the daemon's default when
+    /// the container does not set it.
+    /// </summary>
+    public (long MaxSize, int MaxFiles) Rotation(long defaultMaxSize, int defaultMaxFiles)
+    {
+        var maxSize = defaultMaxSize;
+        if (Config.TryGetValue("max-size", out var size))
+            maxSize = size == "-1" ? 0 : ByteSize.Parse(size) ?? throw new InvalidArgumentException($"invalid max-size: {size}");
+        var maxFiles = defaultMaxFiles;
+        if (Config.TryGetValue("max-file", out var files))
+        {
+            if (!int.TryParse(files, out maxFiles))
+                throw new InvalidArgumentException($"invalid max-file: {files}");
+            if (maxFiles < 1)
+                throw new InvalidArgumentException("max-file cannot be less than 1");
+        }
+        return (maxSize, maxFiles);
     }
 }

@@ -1,10 +1,8 @@
-using System.Text.Json;
 using WebEngine.Data.Containers;
 using WebEngine.Engine.Bundles;
 using WebEngine.Engine.Containers;
 using WebEngine.Engine.Images;
 using WebEngine.Engine.Images.Rootfs;
-using WebEngine.Oci;
 
 namespace WebEngine.Engine.Lifecycle;
 
@@ -79,21 +77,18 @@ public sealed partial class ContainerService
         if (host.PidContainer is null && host.IpcContainer is null)
             return;
         var joined = await WithJoinedNamespacesAsync(new BundleRequest(record.Id, ContainerStore.Config(record), host, ""), cancellationToken);
-        var path = Path.Combine(_paths.Directory(record.Id), BundleBuilder.ConfigFileName);
-        var spec = JsonSerializer.Deserialize(await File.ReadAllBytesAsync(path, cancellationToken), OciJsonContext.Default.RuntimeSpec)
-                   ?? throw new InvalidOperationException($"{path} is empty");
-        foreach (var ns in spec.Linux?.Namespaces ?? [])
+        await RewriteBundleAsync(record.Id, (_, spec) =>
         {
-            ns.Path = ns.Type switch
+            foreach (var ns in spec.Linux?.Namespaces ?? [])
             {
-                "pid" when joined.PidNamespacePath is not null => joined.PidNamespacePath,
-                "ipc" when joined.IpcNamespacePath is not null => joined.IpcNamespacePath,
-                _ => ns.Path,
-            };
-        }
-        var temporary = path + ".tmp";
-        await File.WriteAllTextAsync(temporary, JsonSerializer.Serialize(spec, OciJsonContext.Default.RuntimeSpec), cancellationToken);
-        File.Move(temporary, path, overwrite: true);
+                ns.Path = ns.Type switch
+                {
+                    "pid" when joined.PidNamespacePath is not null => joined.PidNamespacePath,
+                    "ipc" when joined.IpcNamespacePath is not null => joined.IpcNamespacePath,
+                    _ => ns.Path,
+                };
+            }
+        }, cancellationToken);
     }
 
     private void MountShareableShm(string id, HostConfig host)

@@ -38,6 +38,8 @@ public sealed partial class ContainerService
         entry.CancelPendingRestart();
         await RemoveShimAsync(record, cancellationToken);
         var config = ContainerStore.Config(record);
+        var logConfig = ContainerStore.HostConfig(record).LogConfig;
+        var (logMaxSize, logMaxFiles) = logConfig.Rotation(_options.LogMaxSize, _options.LogMaxFiles);
         var stateDirectory = _paths.ShimStateDirectory(id);
         Directory.CreateDirectory(stateDirectory);
         var runtimeRoot = _paths.RuntimeRoot(record.Runtime);
@@ -53,12 +55,12 @@ public sealed partial class ContainerService
                 BundlePath = _paths.Directory(id),
                 SocketPath = _paths.SocketPath(id),
                 StateDirectory = stateDirectory,
-                LogPath = ContainerStore.HostConfig(record).LogConfig.KeepsNoLog ? null : _paths.LogPath(id),
+                LogPath = logConfig.KeepsNoLog ? null : _paths.LogPath(id),
                 RuntimePath = _paths.RuntimePath(record.Runtime),
                 RuntimeRoot = runtimeRoot,
                 OpenStdin = config.OpenStdin,
-                LogMaxSize = _options.LogMaxSize,
-                LogMaxFiles = _options.LogMaxFiles,
+                LogMaxSize = logMaxSize,
+                LogMaxFiles = logMaxFiles,
             }, cancellationToken);
         }
         catch

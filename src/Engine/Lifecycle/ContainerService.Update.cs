@@ -30,16 +30,25 @@ public sealed partial class ContainerService
 
     private async Task<LinuxResources> RewriteBundleResourcesAsync(string id, HostConfig host, CancellationToken cancellationToken)
     {
+        LinuxResources? resources = null;
+        await RewriteBundleAsync(id, (path, spec) =>
+        {
+            var linux = spec.Linux ?? throw new InvalidOperationException($"{path} has no linux section");
+            linux.Resources = resources = ResourcesSpec.Create(host, _bundleOptions.SwapLimitSupported, linux.Resources?.Devices ?? []);
+        }, cancellationToken);
+        return resources!;
+    }
+
+    /// <summary>Changes the container's config.json for its next start; written beside and renamed, so a reader never sees half a file.</summary>
+    private async Task RewriteBundleAsync(string id, Action<string, RuntimeSpec> change, CancellationToken cancellationToken)
+    {
         var path = Path.Combine(_paths.Directory(id), BundleBuilder.ConfigFileName);
         var spec = JsonSerializer.Deserialize(await File.ReadAllBytesAsync(path, cancellationToken), OciJsonContext.Default.RuntimeSpec)
                    ?? throw new InvalidOperationException($"{path} is empty");
-        var linux = spec.Linux ?? throw new InvalidOperationException($"{path} has no linux section");
-        var resources = ResourcesSpec.Create(host, _bundleOptions.SwapLimitSupported, linux.Resources?.Devices ?? []);
-        linux.Resources = resources;
+        change(path, spec);
         var temporary = path + ".tmp";
         await File.WriteAllTextAsync(temporary, JsonSerializer.Serialize(spec, OciJsonContext.Default.RuntimeSpec), cancellationToken);
         File.Move(temporary, path, overwrite: true);
-        return resources;
     }
 
     /// <summary>Writes the limits into the cgroup files, as `runc update` does (v1 and v2 names).</summary>

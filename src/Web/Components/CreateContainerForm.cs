@@ -92,9 +92,9 @@ public sealed partial class CreateContainerForm
             errors[nameof(MaximumRetryCount)] = "maximum retry count cannot be negative";
         else if (MaximumRetryCount > 0 && RestartPolicy != "on-failure")
             errors[nameof(MaximumRetryCount)] = "maximum retry count can only be used with 'on-failure'";
-        if (Memory.Length > 0 && ParseMemory(Memory) is not { } memory)
+        if (Memory.Length > 0 && ByteSize.Parse(Memory) is not { } memory)
             errors[nameof(Memory)] = $"invalid size: '{Memory}'";
-        else if (Memory.Length > 0 && ParseMemory(Memory) < 6 * 1024 * 1024)
+        else if (Memory.Length > 0 && ByteSize.Parse(Memory) < 6 * 1024 * 1024)
             errors[nameof(Memory)] = "Minimum memory limit allowed is 6MB";
         if (Cpus.Length > 0 && (!double.TryParse(Cpus, NumberStyles.Float, CultureInfo.InvariantCulture, out var cpus) || cpus <= 0))
             errors[nameof(Cpus)] = $"invalid argument \"{Cpus}\" for \"--cpus\" flag: a positive number of CPUs is required";
@@ -126,27 +126,10 @@ public sealed partial class CreateContainerForm
             NetworkMode = Network.Trim(),
             AutoRemove = AutoRemove,
             RestartPolicy = new RestartPolicy(RestartPolicy, MaximumRetryCount),
-            Memory = Memory.Length > 0 ? ParseMemory(Memory) ?? 0 : 0,
+            Memory = Memory.Length > 0 ? ByteSize.Parse(Memory) ?? 0 : 0,
             NanoCpus = Cpus.Length > 0 ? (long)(double.Parse(Cpus, CultureInfo.InvariantCulture) * 1e9) : 0,
         };
         return new ContainerCreateRequest(config, host, Name.Length > 0 ? Name : null);
-    }
-
-    /// <summary>Docker's RAMInBytes: a number with an optional b, k, m, g, t suffix (binary units).</summary>
-    public static long? ParseMemory(string text)
-    {
-        var match = MemoryPattern().Match(text.Trim());
-        if (!match.Success || !double.TryParse(match.Groups[1].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
-            return null;
-        var multiplier = char.ToLowerInvariant(match.Groups[2].Value.FirstOrDefault('b')) switch
-        {
-            'k' => 1L << 10,
-            'm' => 1L << 20,
-            'g' => 1L << 30,
-            't' => 1L << 40,
-            _ => 1L,
-        };
-        return (long)(value * multiplier);
     }
 
     /// <summary>The reference without its digest and tag.</summary>
@@ -176,7 +159,4 @@ public sealed partial class CreateContainerForm
 
     [GeneratedRegex("^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$")]
     private static partial Regex NamePattern();
-
-    [GeneratedRegex("^([0-9]+(?:\\.[0-9]+)?)\\s*([bkmgtBKMGT]?)[bB]?$")]
-    private static partial Regex MemoryPattern();
 }

@@ -124,12 +124,19 @@ public sealed class NamespaceModeCliTests(BusyboxDaemonFixture fixture) : IClass
         var directory = Path.Combine(fixture.Daemon.DataRoot, "containers", inspect.GetProperty("Id").GetString()!);
         Assert.Empty(Directory.GetFiles(directory, "*.log*"));
 
+        // json-file's max-size and max-file are the container's own: 100 lines of 100 bytes rotate through two 1 KiB files.
         var json = BusyboxDaemonFixture.NewName("jsonlog");
-        await fixture.DockerOkAsync("run", "--name", json, "--log-opt", "max-size=1m", "busybox", "echo", "kept");
-        Assert.Equal("kept", await fixture.DockerOkAsync("logs", json));
-        var logConfig = (await fixture.InspectAsync(json)).GetProperty("HostConfig").GetProperty("LogConfig");
+        await fixture.DockerOkAsync("run", "--name", json, "--log-opt", "max-size=1k", "--log-opt", "max-file=2", "busybox", "sh", "-c",
+            "i=0; while [ $i -lt 100 ]; do printf '%099d\\n' $i; i=$((i+1)); done; echo kept");
+        Assert.EndsWith("kept", await fixture.DockerOkAsync("logs", json));
+        var jsonInspect = await fixture.InspectAsync(json);
+        var logConfig = jsonInspect.GetProperty("HostConfig").GetProperty("LogConfig");
         Assert.Equal("json-file", logConfig.GetProperty("Type").GetString());
-        Assert.Equal("1m", logConfig.GetProperty("Config").GetProperty("max-size").GetString());
+        Assert.Equal("1k", logConfig.GetProperty("Config").GetProperty("max-size").GetString());
+        var logPath = jsonInspect.GetProperty("LogPath").GetString()!;
+        Assert.True(File.Exists(logPath + ".1"), "the log should have rotated");
+        Assert.False(File.Exists(logPath + ".2"), "max-file=2 keeps two files");
+        Assert.All(new[] { logPath, logPath + ".1" }, path => Assert.True(new FileInfo(path).Length <= 1024, $"{path} is over max-size"));
         await fixture.DockerOkAsync("rm", name, json);
     }
 

@@ -7,16 +7,18 @@ using WebEngine.Oci;
 namespace WebEngine.Engine.Tests.Bundles;
 
 /// <summary>The spec BundleBuilder writes, rule by rule, without running it.</summary>
-public sealed class BundleBuilderTests : IDisposable
+public sealed partial class BundleBuilderTests : IDisposable
 {
     private readonly BundleFixture _fixture = new();
     private readonly string _id = BundleFixture.NewContainerId();
 
     public void Dispose() => _fixture.Dispose();
 
-    private async Task<RuntimeSpec> SpecAsync(HostConfig? host = null, ContainerConfig? config = null)
+    /// <param name="adjust">Sets what the engine adds to the request (namespaces to join, /dev/shm, inherited mounts).</param>
+    private async Task<RuntimeSpec> SpecAsync(HostConfig? host = null, ContainerConfig? config = null, Func<BundleRequest, BundleRequest>? adjust = null)
     {
-        var bundle = await _fixture.BuildAsync(_id, config ?? BundleFixture.Shell("true"), host);
+        var request = new BundleRequest(_id, config ?? BundleFixture.Shell("true"), host ?? new HostConfig(), _fixture.RootfsPath);
+        var bundle = await _fixture.Builder().BuildAsync(adjust?.Invoke(request) ?? request, CancellationToken.None);
         // What is on disk is what a runtime reads: check that, not the object in memory.
         return JsonSerializer.Deserialize(await File.ReadAllTextAsync(bundle.ConfigPath), OciJsonContext.Default.RuntimeSpec)!;
     }

@@ -36,6 +36,8 @@ public sealed class ContainerCreateValidatorTests
         { "invalid cgroup namespace mode: shared", new HostConfig { CgroupnsMode = "shared" } },
         { "invalid mode for volumes-from: rx", new HostConfig { VolumesFrom = ["other:rx"] } },
         { "unknown log opt 'max-size' for none log driver", new HostConfig { LogConfig = new LogConfig("none", new Dictionary<string, string> { ["max-size"] = "1m" }) } },
+        { "invalid max-size: lots", new HostConfig { LogConfig = new LogConfig("json-file", new Dictionary<string, string> { ["max-size"] = "lots" }) } },
+        { "max-file cannot be less than 1", new HostConfig { LogConfig = new LogConfig("json-file", new Dictionary<string, string> { ["max-file"] = "0" }) } },
         { "logging driver \"syslog\" is not supported", new HostConfig { LogConfig = new LogConfig("syslog", new Dictionary<string, string>()) } },
         { "is not allowed with IPC mode host", new HostConfig { IpcMode = "host", Sysctls = new Dictionary<string, string> { ["kernel.shmmax"] = "1" } } },
         { "ulimit soft limit must be less than or equal to hard limit: 10 > 5", new HostConfig { Ulimits = [new Ulimit("nofile", 10, 5)] } },

@@ -1,28 +1,12 @@
-using System.Text.Json;
-using WebEngine.Engine.Bundles;
 using WebEngine.Engine.Containers;
 using WebEngine.Oci;
 
 namespace WebEngine.Engine.Tests.Bundles;
 
-/// <summary>The namespaces, /dev/shm and inherited mounts the bundle gets for Docker's PID, IPC, UTS, cgroup namespace modes and VolumesFrom.</summary>
-public sealed class NamespaceModeBundleTests : IDisposable
+// The namespaces, /dev/shm and inherited mounts the bundle gets for Docker's PID, IPC, UTS and cgroup namespace modes and VolumesFrom.
+public sealed partial class BundleBuilderTests
 {
-    private readonly BundleFixture _fixture = new();
-    private readonly string _id = BundleFixture.NewContainerId();
-
-    public void Dispose() => _fixture.Dispose();
-
-    private async Task<RuntimeSpec> SpecAsync(HostConfig host, Func<BundleRequest, BundleRequest>? adjust = null, ContainerConfig? config = null)
-    {
-        var request = new BundleRequest(_id, config ?? BundleFixture.Shell("true"), host, _fixture.RootfsPath);
-        var bundle = await _fixture.Builder().BuildAsync(adjust?.Invoke(request) ?? request, CancellationToken.None);
-        return JsonSerializer.Deserialize(await File.ReadAllTextAsync(bundle.ConfigPath), OciJsonContext.Default.RuntimeSpec)!;
-    }
-
     private static LinuxNamespace? Namespace(RuntimeSpec spec, string type) => spec.Linux!.Namespaces!.SingleOrDefault(n => n.Type == type);
-
-    private static Mount? MountAt(RuntimeSpec spec, string destination) => spec.Mounts!.SingleOrDefault(m => m.Destination == destination);
 
     [Fact]
     public async Task Pid_host_leaves_out_the_pid_namespace()
@@ -36,7 +20,7 @@ public sealed class NamespaceModeBundleTests : IDisposable
     [Fact]
     public async Task Pid_container_joins_the_other_containers_namespace_by_path()
     {
-        var spec = await SpecAsync(new HostConfig { PidMode = "container:" + new string('a', 64) }, r => r with { PidNamespacePath = "/proc/4242/ns/pid" });
+        var spec = await SpecAsync(new HostConfig { PidMode = "container:" + new string('a', 64) }, adjust: r => r with { PidNamespacePath = "/proc/4242/ns/pid" });
 
         Assert.Equal("/proc/4242/ns/pid", Namespace(spec, "pid")!.Path);
     }
@@ -50,10 +34,10 @@ public sealed class NamespaceModeBundleTests : IDisposable
     [Fact]
     public async Task Ipc_host_leaves_out_the_ipc_namespace_and_binds_the_hosts_shm()
     {
-        var spec = await SpecAsync(new HostConfig { IpcMode = "host" }, r => r with { ShmSource = "/dev/shm" });
+        var spec = await SpecAsync(new HostConfig { IpcMode = "host" }, adjust: r => r with { ShmSource = "/dev/shm" });
 
         Assert.Null(Namespace(spec, "ipc"));
-        var shm = MountAt(spec, "/dev/shm")!;
+        var shm = MountAt(spec, "/dev/shm");
         Assert.Equal(("bind", "/dev/shm"), (shm.Type, shm.Source));
         Assert.Equal(["rbind", "rprivate"], shm.Options);
     }
@@ -65,7 +49,7 @@ public sealed class NamespaceModeBundleTests : IDisposable
 
         Assert.NotNull(Namespace(spec, "ipc"));
         Assert.Null(Namespace(spec, "ipc")!.Path);
-        Assert.Null(MountAt(spec, "/dev/shm"));
+        Assert.DoesNotContain(spec.Mounts!, m => m.Destination == "/dev/shm");
     }
 
     [Fact]
@@ -73,20 +57,20 @@ public sealed class NamespaceModeBundleTests : IDisposable
     {
         var shm = _fixture.Combine("containers", _id, "shm");
 
-        var spec = await SpecAsync(new HostConfig { IpcMode = "shareable" }, r => r with { ShmSource = shm });
+        var spec = await SpecAsync(new HostConfig { IpcMode = "shareable" }, adjust: r => r with { ShmSource = shm });
 
         Assert.Null(Namespace(spec, "ipc")!.Path);
-        Assert.Equal(("bind", shm), (MountAt(spec, "/dev/shm")!.Type, MountAt(spec, "/dev/shm")!.Source));
+        Assert.Equal(("bind", shm), (MountAt(spec, "/dev/shm").Type, MountAt(spec, "/dev/shm").Source));
     }
 
     [Fact]
     public async Task Ipc_container_joins_the_namespace_and_the_shm_of_the_other()
     {
         var spec = await SpecAsync(new HostConfig { IpcMode = "container:" + new string('b', 64) },
-            r => r with { IpcNamespacePath = "/proc/99/ns/ipc", ShmSource = "/data/containers/b/shm" });
+            adjust: r => r with { IpcNamespacePath = "/proc/99/ns/ipc", ShmSource = "/data/containers/b/shm" });
 
         Assert.Equal("/proc/99/ns/ipc", Namespace(spec, "ipc")!.Path);
-        Assert.Equal("/data/containers/b/shm", MountAt(spec, "/dev/shm")!.Source);
+        Assert.Equal("/data/containers/b/shm", MountAt(spec, "/dev/shm").Source);
     }
 
     [Fact]
@@ -94,7 +78,7 @@ public sealed class NamespaceModeBundleTests : IDisposable
     {
         var spec = await SpecAsync(new HostConfig { IpcMode = "private" });
 
-        Assert.Equal("tmpfs", MountAt(spec, "/dev/shm")!.Type);
+        Assert.Equal("tmpfs", MountAt(spec, "/dev/shm").Type);
     }
 
     [Fact]
@@ -130,7 +114,7 @@ public sealed class NamespaceModeBundleTests : IDisposable
         Directory.CreateDirectory(mine);
         var host = new HostConfig { Binds = [$"{mine}:/shared"] };
 
-        var spec = await SpecAsync(host, r => r with
+        var spec = await SpecAsync(host, adjust: r => r with
         {
             InheritedMounts =
             [
@@ -139,8 +123,8 @@ public sealed class NamespaceModeBundleTests : IDisposable
             ],
         });
 
-        Assert.Equal(theirs, MountAt(spec, "/data")!.Source);
-        Assert.Contains("ro", MountAt(spec, "/data")!.Options!);
-        Assert.Equal(mine, MountAt(spec, "/shared")!.Source);
+        Assert.Equal(theirs, MountAt(spec, "/data").Source);
+        Assert.Contains("ro", MountAt(spec, "/data").Options!);
+        Assert.Equal(mine, MountAt(spec, "/shared").Source);
     }
 }
