@@ -10,10 +10,10 @@ namespace WebEngine.Engine.Bundles;
 /// </summary>
 internal static class MountSpecs
 {
-    // Kernel filesystems that stay writable under ReadonlyRootfs: the process needs them to run.
     private const string ShmTarget = "/dev/shm";
 
-    private static readonly HashSet<string> WritableUnderReadonlyRootfs = ["/proc", "/dev/pts", "/dev/shm", "/dev/mqueue", "/dev"];
+    // Kernel filesystems that stay writable under ReadonlyRootfs: the process needs them to run.
+    private static readonly HashSet<string> WritableUnderReadonlyRootfs = ["/proc", "/dev/pts", ShmTarget, "/dev/mqueue", "/dev"];
 
     /// <param name="host">The container's host configuration.</param>
     /// <param name="userMounts">Binds, volumes and tmpfs, each with its host source resolved.</param>
