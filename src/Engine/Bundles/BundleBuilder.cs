@@ -114,9 +114,9 @@ public sealed class BundleBuilder(BundleBuilderOptions options, IVolumeResolver 
         var host = request.Host;
         var namespaces = new List<LinuxNamespace>();
         if (host.PidMode != NamespaceModes.Host)
-            namespaces.Add(new LinuxNamespace { Type = "pid", Path = host.PidContainer is null ? null : Required(request.PidNamespacePath, "PID") });
+            namespaces.Add(new LinuxNamespace { Type = "pid", Path = host.PidContainer is null ? null : request.PidNamespacePath });
         if (host.IpcMode != NamespaceModes.Host)
-            namespaces.Add(new LinuxNamespace { Type = "ipc", Path = host.IpcContainer is null ? null : Required(request.IpcNamespacePath, "IPC") });
+            namespaces.Add(new LinuxNamespace { Type = "ipc", Path = host.IpcContainer is null ? null : request.IpcNamespacePath });
         if (host.UtsMode != NamespaceModes.Host)
             namespaces.Add(new LinuxNamespace { Type = "uts" });
         namespaces.Add(new LinuxNamespace { Type = "mount" });
@@ -126,9 +126,6 @@ public sealed class BundleBuilder(BundleBuilderOptions options, IVolumeResolver 
             namespaces.Add(new LinuxNamespace { Type = "cgroup" });
         return namespaces;
     }
-
-    private static string Required(string? path, string kind) =>
-        path ?? throw new InvalidArgumentException($"the {kind} namespace of the container to join is unknown: is it running?");
 
     private LinuxSeccomp? Seccomp(HostConfig host, SecurityOptions security, IReadOnlyList<string> capabilities)
     {

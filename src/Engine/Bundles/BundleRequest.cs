@@ -19,10 +19,13 @@ public sealed record BundleRequest(string ContainerId, ContainerConfig Config, H
     /// </summary>
     public string? NetworkNamespacePath { get; init; }
 
-    /// <summary>The PID namespace to join (PidMode container:): the other container's /proc/&lt;pid&gt;/ns/pid.</summary>
+    /// <summary>
+    /// The PID namespace to join (PidMode container:): the other container's /proc/&lt;pid&gt;/ns/pid; null at create when
+    /// that container is not running, since each start writes the current one into config.json.
+    /// </summary>
     public string? PidNamespacePath { get; init; }
 
-    /// <summary>The IPC namespace to join (IpcMode container:): the other container's /proc/&lt;pid&gt;/ns/ipc.</summary>
+    /// <summary>The IPC namespace to join (IpcMode container:): the other container's /proc/&lt;pid&gt;/ns/ipc; null as <see cref="PidNamespacePath"/>.</summary>
     public string? IpcNamespacePath { get; init; }
 
     /// <summary>

@@ -43,7 +43,7 @@ public sealed partial class ContainerService
             {
                 NetworkNamespacePath = host.IsHostNetwork ? null : sharedNamespace ?? _networks.SandboxPath(id),
                 InheritedMounts = inherited,
-            }, cancellationToken);
+            }, atStart: false, cancellationToken);
             await new BundleBuilder(_bundleOptions, volumes).BuildAsync(bundle, cancellationToken);
             await _networks.AttachAsync(NetworkIdentity(id, name, config), host, request.Networks, cancellationToken);
             var record = new ContainerRecord

@@ -32,27 +32,29 @@ public sealed partial class ContainerService
 
     /// <summary>
     /// The namespace paths and /dev/shm of a bundle: the running processes of the containers whose PID or IPC namespace
-    /// this one joins (Docker's errors when one is not running or its IPC is not shareable).
+    /// this one joins (Docker's errors when one is not running or its IPC is not shareable). At create
+    /// (<paramref name="atStart"/> false) the other container need not run yet, as with Docker, whose check is at start:
+    /// its namespace path is then left out, and each start puts the current one in.
     /// </summary>
-    private async Task<BundleRequest> WithJoinedNamespacesAsync(BundleRequest request, CancellationToken cancellationToken)
+    private async Task<BundleRequest> WithJoinedNamespacesAsync(BundleRequest request, bool atStart, CancellationToken cancellationToken)
     {
         var host = request.Host;
         string? pidPath = null, ipcPath = null, shmSource = null;
         if (host.PidContainer is { } pidContainer)
         {
-            var target = await RunningContainerAsync(pidContainer, "PID", cancellationToken);
-            pidPath = $"/proc/{target.Pid}/ns/pid";
+            var (_, pid) = await JoinedContainerAsync(pidContainer, "PID", atStart, cancellationToken);
+            pidPath = pid > 0 ? $"/proc/{pid}/ns/pid" : null;
         }
         if (host.IpcContainer is { } ipcContainer)
         {
-            var target = await RunningContainerAsync(ipcContainer, "IPC", cancellationToken);
+            var (target, pid) = await JoinedContainerAsync(ipcContainer, "IPC", atStart, cancellationToken);
             shmSource = ContainerStore.HostConfig(target).IpcMode switch
             {
                 NamespaceModes.Shareable => _paths.ShmPath(target.Id),
                 NamespaceModes.Host => HostShm,
                 _ => throw new InvalidArgumentException($"invalid IPC mode: {host.IpcMode}: container {ipcContainer}: non-shareable IPC (hint: use IpcMode:shareable for the donor container)"),
             };
-            ipcPath = $"/proc/{target.Pid}/ns/ipc";
+            ipcPath = pid > 0 ? $"/proc/{pid}/ns/ipc" : null;
         }
         else if (host.IpcMode == NamespaceModes.Shareable)
         {
@@ -76,7 +78,7 @@ public sealed partial class ContainerService
             MountShareableShm(record.Id, host);
         if (host.PidContainer is null && host.IpcContainer is null)
             return;
-        var joined = await WithJoinedNamespacesAsync(new BundleRequest(record.Id, ContainerStore.Config(record), host, ""), cancellationToken);
+        var joined = await WithJoinedNamespacesAsync(new BundleRequest(record.Id, ContainerStore.Config(record), host, ""), atStart: true, cancellationToken);
         await RewriteBundleAsync(record.Id, (_, spec) =>
         {
             foreach (var ns in spec.Linux?.Namespaces ?? [])
@@ -140,11 +142,13 @@ public sealed partial class ContainerService
     private async Task<ContainerRecord> ReferencedContainerAsync(string idOrName, CancellationToken cancellationToken) =>
         await _store.FindAsync(idOrName, cancellationToken) ?? throw new InvalidArgumentException($"No such container: {idOrName}");
 
-    private async Task<ContainerRecord> RunningContainerAsync(string idOrName, string kind, CancellationToken cancellationToken)
+    /// <summary>The container whose namespace is joined and its init's pid; one without a process is an error only at start (pid 0 otherwise).</summary>
+    private async Task<(ContainerRecord Record, int Pid)> JoinedContainerAsync(string idOrName, string kind, bool atStart, CancellationToken cancellationToken)
     {
         var target = await ReferencedContainerAsync(idOrName, cancellationToken);
-        if (!ContainerStatusNames.HasProcess(ContainerStore.Status(target)) || target.Pid <= 0)
+        var running = ContainerStatusNames.HasProcess(ContainerStore.Status(target)) && target.Pid > 0;
+        if (!running && atStart)
             throw new InvalidArgumentException($"cannot join {kind} of a non running container: {idOrName}");
-        return target;
+        return (target, running ? target.Pid : 0);
     }
 }

@@ -44,8 +44,16 @@ public sealed partial class ContainerService
         Directory.CreateDirectory(stateDirectory);
         var runtimeRoot = _paths.RuntimeRoot(record.Runtime);
         Directory.CreateDirectory(runtimeRoot);
-        await PrepareNamespacesAsync(record, cancellationToken);
-        await SetUpNetworkAsync(record, config, cancellationToken);
+        try
+        {
+            await PrepareNamespacesAsync(record, cancellationToken);
+            await SetUpNetworkAsync(record, config, cancellationToken);
+        }
+        catch
+        {
+            RemoveAfterFailedStart(record);
+            throw;
+        }
         ShimClient client;
         try
         {
@@ -66,6 +74,7 @@ public sealed partial class ContainerService
         catch
         {
             await _networks.TearDownAsync(id, CancellationToken.None);
+            RemoveAfterFailedStart(record);
             throw;
         }
         var started = false;
@@ -170,7 +179,15 @@ public sealed partial class ContainerService
         }, cancellationToken, new ContainerEventSpec("die", ExitAttributes(exitCode)));
         entry.CompleteExit(new ContainerExit(exitCode, status.Error));
         await RemoveShimAsync(record, cancellationToken);
-        // As Moby: a container that could not start is auto-removed too (`docker run --rm` waits for the removal).
+        RemoveAfterFailedStart(record);
+    }
+
+    /// <summary>
+    /// As Moby: a container that could not start is auto-removed too, whatever stopped it (`docker run --rm` waits for
+    /// the removal after a failed start, so without it the CLI would wait for ever).
+    /// </summary>
+    private void RemoveAfterFailedStart(ContainerRecord record)
+    {
         if (ContainerStore.HostConfig(record).AutoRemove)
             RunInBackground(() => RemoveAsync(record.Id, force: true, removeVolumes: true, _shutdown.Token), $"auto-removal of container {record.Id}");
     }

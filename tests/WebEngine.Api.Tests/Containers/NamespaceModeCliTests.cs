@@ -43,10 +43,16 @@ public sealed class NamespaceModeCliTests(BusyboxDaemonFixture fixture) : IClass
         await fixture.DockerOkAsync("stop", "-t", "0", target);
         var count = await fixture.ContainerCountAsync();
         Assert.Contains("cannot join PID of a non running container", await FailingDockerAsync("start", joiner));
+        // As on Docker, a stopped target fails the start, not the create; `run --rm` removes what it created.
         Assert.Contains("cannot join PID of a non running container", await FailingDockerAsync("run", "--rm", "--pid", "container:" + target, "busybox", "true"));
         Assert.Contains("No such container: nosuchcontainer", await FailingDockerAsync("run", "--rm", "--pid", "container:nosuchcontainer", "busybox", "true"));
         Assert.Equal(count, await fixture.ContainerCountAsync());
-        await fixture.DockerOkAsync("rm", "-f", joiner, target);
+        var late = BusyboxDaemonFixture.NewName("pidlate");
+        await fixture.DockerOkAsync("create", "--name", late, "--pid", "container:" + target, "busybox", "cat", "/proc/1/comm");
+        await fixture.DockerOkAsync("start", target);
+        await fixture.DockerOkAsync("start", "-a", late);
+        Assert.Equal("sleep", await fixture.DockerOkAsync("logs", late));
+        await fixture.DockerOkAsync("rm", "-f", joiner, target, late);
     }
 
     [Fact]
