@@ -3,72 +3,61 @@ using DotNet.Testcontainers.Builders;
 namespace WebEngine.Testcontainers.Tests;
 
 /// <summary>Testcontainers' NetworkBuilder and VolumeBuilder against the real daemon, with containers that use them.</summary>
-public sealed class NetworkAndVolumeTests(TestcontainersDaemonFixture fixture) : IClassFixture<TestcontainersDaemonFixture>
+public sealed class NetworkAndVolumeTests(TestcontainersDaemonFixture fixture) : TestcontainersTest(fixture)
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
-
     [Fact]
     public async Task TwoContainersOnAUserNetworkReachEachOtherByNameAndAlias()
     {
-        using var timeout = new CancellationTokenSource(Timeout);
-        var ct = timeout.Token;
-        var serverName = TestcontainersDaemonFixture.NewName("tc-server");
-        await using (var network = fixture.Network().WithName(TestcontainersDaemonFixture.NewName("tc-net")).Build())
+        await using (var network = Fixture.Network().WithName(TestcontainersDaemonFixture.NewName("tc-net")).Build())
         {
-            await network.CreateAsync(ct);
-            await using var server = fixture.Container()
-                .WithName(serverName)
+            await network.CreateAsync(Ct);
+            await using var server = Fixture.Container("tc-server")
                 .WithNetwork(network)
                 .WithNetworkAliases("echo-server")
                 .WithCommand("nc", "-ll", "-p", "7000", "-e", "echo", "pong")
                 .WithWaitStrategy(Wait.ForUnixContainer().UntilInternalTcpPortIsAvailable(7000))
                 .Build();
-            await using var client = fixture.Container()
-                .WithName(TestcontainersDaemonFixture.NewName("tc-client"))
+            await using var client = Fixture.Container("tc-client")
                 .WithNetwork(network)
                 .WithCommand("sleep", "300")
                 .Build();
-            await server.StartAsync(ct);
-            await client.StartAsync(ct);
+            await server.StartAsync(Ct);
+            await client.StartAsync(Ct);
 
-            foreach (var host in new[] { "echo-server", serverName })
+            foreach (var host in new[] { "echo-server", server.Name.TrimStart('/') })
             {
-                var exec = await client.ExecAsync(["nc", "-w", "5", host, "7000"], ct);
+                var exec = await client.ExecAsync(["nc", "-w", "5", host, "7000"], Ct);
                 Assert.True(exec.Stdout == "pong\n", $"nc {host} 7000 exited {exec.ExitCode}: {exec.Stdout}{exec.Stderr}");
             }
-            var inspected = await fixture.GetJsonAsync($"networks/{network.Name}");
+            var inspected = await Fixture.GetJsonAsync($"networks/{network.Name}");
             Assert.Equal(2, inspected.GetProperty("Containers").EnumerateObject().Count());
         }
-        await fixture.AssertNothingLeftAsync();
+        await Fixture.AssertNothingLeftAsync();
     }
 
     [Fact]
     public async Task AVolumeKeepsWhatOneContainerWroteForTheNext()
     {
-        using var timeout = new CancellationTokenSource(Timeout);
-        var ct = timeout.Token;
-        await using (var volume = fixture.Volume().WithName(TestcontainersDaemonFixture.NewName("tc-vol")).Build())
+        await using (var volume = Fixture.Volume().WithName(TestcontainersDaemonFixture.NewName("tc-vol")).Build())
         {
-            await volume.CreateAsync(ct);
-            await using (var writer = fixture.Container()
-                .WithName(TestcontainersDaemonFixture.NewName("tc-writer"))
+            await volume.CreateAsync(Ct);
+            await using (var writer = Fixture.Container("tc-writer")
                 .WithVolumeMount(volume, "/data")
                 .WithCommand("sh", "-c", "echo kept > /data/note.txt")
                 .Build())
             {
-                await writer.StartAsync(ct);
-                Assert.Equal(0L, await writer.GetExitCodeAsync(ct));
+                await writer.StartAsync(Ct);
+                Assert.Equal(0L, await writer.GetExitCodeAsync(Ct));
             }
-            await using var reader = fixture.Container()
-                .WithName(TestcontainersDaemonFixture.NewName("tc-reader"))
+            await using var reader = Fixture.Container("tc-reader")
                 .WithVolumeMount(volume, "/data")
                 .WithCommand("sleep", "300")
                 .Build();
-            await reader.StartAsync(ct);
-            Assert.Equal("kept\n", System.Text.Encoding.UTF8.GetString(await reader.ReadFileAsync("/data/note.txt", ct)));
-            var listed = await fixture.GetJsonAsync($"volumes/{volume.Name}");
+            await reader.StartAsync(Ct);
+            Assert.Equal("kept\n", System.Text.Encoding.UTF8.GetString(await reader.ReadFileAsync("/data/note.txt", Ct)));
+            var listed = await Fixture.GetJsonAsync($"volumes/{volume.Name}");
             Assert.Equal(volume.Name, listed.GetProperty("Name").GetString());
         }
-        await fixture.AssertNothingLeftAsync();
+        await Fixture.AssertNothingLeftAsync();
     }
 }

@@ -37,9 +37,9 @@ public sealed class TestcontainersDaemonFixture : IAsyncLifetime
             await _daemon.DisposeAsync();
     }
 
-    /// <summary>A busybox container on this daemon, found in its image store (never pulled).</summary>
-    public ContainerBuilder Container() =>
-        new ContainerBuilder(Image).WithDockerEndpoint(Endpoint).WithImagePullPolicy(PullPolicy.Missing);
+    /// <summary>A busybox container on this daemon, found in its image store (never pulled), named for one test.</summary>
+    public ContainerBuilder Container(string namePrefix) =>
+        new ContainerBuilder(Image).WithDockerEndpoint(Endpoint).WithImagePullPolicy(PullPolicy.Missing).WithName(NewName(namePrefix));
 
     public NetworkBuilder Network() => new NetworkBuilder().WithDockerEndpoint(Endpoint);
 
