@@ -6,7 +6,7 @@ namespace WebEngine.Testcontainers.Tests;
 public sealed class NetworkAndVolumeTests(TestcontainersDaemonFixture fixture) : TestcontainersTest(fixture)
 {
     [Fact]
-    public async Task TwoContainersOnAUserNetworkReachEachOtherByNameAndAlias()
+    public async Task AContainerJoiningAUserNetworkReachesAnotherByNameAndAlias()
     {
         await using (var network = Fixture.Network().WithName(TestcontainersDaemonFixture.NewName("tc-net")).Build())
         {
@@ -17,12 +17,15 @@ public sealed class NetworkAndVolumeTests(TestcontainersDaemonFixture fixture) :
                 .WithCommand("nc", "-ll", "-p", "7000", "-e", "echo", "pong")
                 .WithWaitStrategy(Wait.ForUnixContainer().UntilInternalTcpPortIsAvailable(7000))
                 .Build();
+            // On the default bridge at first: joined to the network once it runs.
             await using var client = Fixture.Container("tc-client")
-                .WithNetwork(network)
                 .WithCommand("sleep", "300")
                 .Build();
             await server.StartAsync(Ct);
             await client.StartAsync(Ct);
+            var apart = await client.ExecAsync(["nc", "-w", "2", "echo-server", "7000"], Ct);
+            Assert.NotEqual(0L, apart.ExitCode);
+            await client.ConnectAsync(network, Ct);
 
             foreach (var host in new[] { "echo-server", server.Name.TrimStart('/') })
             {
