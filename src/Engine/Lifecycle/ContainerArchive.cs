@@ -16,8 +16,14 @@ public sealed record ArchiveExtractOptions
     /// <summary>Refuse to replace a directory by a non-directory or the reverse.</summary>
     public bool NoOverwriteDirNonDir { get; init; }
 
-    /// <summary>Keep the archive's owners instead of making everything root's.</summary>
+    /// <summary>
+    /// copyUIDGID: everything extracted is owned by the container's user (Config.User) when it names one. Without it,
+    /// or when the container has no user, each entry keeps the owner the archive gives it, as with dockerd.
+    /// </summary>
     public bool CopyUidGid { get; init; }
+
+    /// <summary>The owner every entry gets (the container's user, resolved by the caller for copyUIDGID); null: the archive's.</summary>
+    public (int Uid, int Gid)? Owner { get; init; }
 }
 
 /// <summary>Tar streams of a container's files (docker cp out, docker export) and their extraction into it (docker cp in).</summary>
@@ -241,9 +247,10 @@ internal static class ContainerArchive
             default:
                 throw new InvalidArgumentException($"invalid archive: entry {entry.Name} has the unsupported type {entry.EntryType}");
         }
+        // The owner before the mode: chown clears the setuid and setgid bits.
+        FileSystemInterop.Lchown(host, options.Owner?.Uid ?? entry.Uid, options.Owner?.Gid ?? entry.Gid);
         if (entry.EntryType != TarEntryType.SymbolicLink)
             ChmodNoFollow(target, (int)entry.Mode);
-        FileSystemInterop.Lchown(host, options.CopyUidGid ? entry.Uid : 0, options.CopyUidGid ? entry.Gid : 0);
         if (entry.EntryType != TarEntryType.Directory)
             FileSystemInterop.Lutimes(host, entry.ModificationTime, entry.ModificationTime);
     }

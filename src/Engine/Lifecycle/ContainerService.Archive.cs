@@ -1,3 +1,5 @@
+using WebEngine.Engine.Bundles;
+
 namespace WebEngine.Engine.Lifecycle;
 
 public sealed partial class ContainerService
@@ -42,6 +44,11 @@ public sealed partial class ContainerService
         using var _ = files;
         try
         {
+            if (options.CopyUidGid && ContainerStore.Config(await _store.GetAsync(id, cancellationToken)).User is { Length: > 0 } user)
+            {
+                var owner = ContainerUser.Resolve(_images.Rootfs.RootfsPath(id), user, []);
+                options = options with { Owner = ((int)owner.Uid, (int)owner.Gid) };
+            }
             await ContainerArchive.ExtractAsync(files, path, id, tar, options, cancellationToken);
         }
         catch (InvalidDataException e)

@@ -57,6 +57,48 @@ public sealed class ContainerArchiveTests(BusyboxDaemonFixture fixture) : IClass
     }
 
     [Fact]
+    public async Task CopyInKeepsTheArchiveOwnersAndSetuidOrGivesEverythingTheContainersUserWithCopyUidGid()
+    {
+        var root = BusyboxDaemonFixture.NewName("cpown");
+        var nobody = BusyboxDaemonFixture.NewName("cpnobody");
+        await fixture.DockerOkAsync("run", "-d", "--name", root, "busybox", "sleep", "300");
+        await fixture.DockerOkAsync("run", "-d", "--name", nobody, "--user", "nobody", "busybox", "sleep", "300");
+        try
+        {
+            // As dockerd: each entry keeps the owner the archive gives it, with copyUIDGID too when the container has no
+            // user; with copyUIDGID and a user, everything is that user's. The setuid bit survives either way.
+            await PutOwnedTreeAsync(root, "/tmp", "");
+            await PutOwnedTreeAsync(root, "/home", "&copyUIDGID=1");
+            await PutOwnedTreeAsync(nobody, "/tmp", "&copyUIDGID=1");
+            Assert.Equal("1000:1001 750\n1000:1001 4755", await StatOwnedTreeAsync(root, "/tmp"));
+            Assert.Equal("1000:1001 750\n1000:1001 4755", await StatOwnedTreeAsync(root, "/home"));
+            Assert.Equal("65534:65534 750\n65534:65534 4755", await StatOwnedTreeAsync(nobody, "/tmp"));
+        }
+        finally
+        {
+            await fixture.Daemon.DockerAsync("rm", "-f", root, nobody);
+        }
+    }
+
+    private async Task PutOwnedTreeAsync(string container, string path, string query)
+    {
+        var tar = new MemoryStream();
+        using (var writer = new TarWriter(tar, TarEntryFormat.Pax, leaveOpen: true))
+        {
+            writer.WriteEntry(new PaxTarEntry(TarEntryType.Directory, "owned/") { Uid = 1000, Gid = 1001, Mode = (UnixFileMode)0b111_101_000 });
+            writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, "owned/tool")
+            {
+                Uid = 1000, Gid = 1001, Mode = UnixFileMode.SetUser | (UnixFileMode)0b111_101_101, DataStream = new MemoryStream("#!/bin/sh\n"u8.ToArray()),
+            });
+        }
+        using var response = await fixture.Http.PutAsync($"containers/{container}/archive?path={path}{query}", new ByteArrayContent(tar.ToArray()));
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    private Task<string> StatOwnedTreeAsync(string container, string path) =>
+        fixture.DockerOkAsync("exec", container, "stat", "-c", "%u:%g %a", $"{path}/owned", $"{path}/owned/tool");
+
+    [Fact]
     public async Task PathsAndLinksNeverReachTheHost()
     {
         using var secret = new TempDirectory("cp-secret");
