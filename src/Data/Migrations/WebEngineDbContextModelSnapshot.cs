@@ -279,6 +279,10 @@ namespace WebEngine.Data.Migrations
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("RequestedMacAddress")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
                     b.HasKey("NetworkId", "ContainerId");
 
                     b.HasIndex("ContainerId");

@@ -21,6 +21,9 @@ public sealed class NetworkEndpointRecord
 
     /// <summary>The address the container asked for; empty for any free one.</summary>
     public string RequestedAddress { get; set; } = "";
+
+    /// <summary>The MAC address the container asked for (lower case, colons); empty for one derived from the address.</summary>
+    public string RequestedMacAddress { get; set; } = "";
     public string Address { get; set; } = "";
     public string MacAddress { get; set; } = "";
 

@@ -8,4 +8,7 @@ public sealed record EndpointConfig
 
     /// <summary>A fixed IPv4 address in the network's subnet (IPAMConfig.IPv4Address); empty for the next free one.</summary>
     public string IPv4Address { get; init; } = "";
+
+    /// <summary>A fixed MAC address (EndpointSettings.MacAddress, `docker run --mac-address`); empty for one derived from the IP address.</summary>
+    public string MacAddress { get; init; } = "";
 }

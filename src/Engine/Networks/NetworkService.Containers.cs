@@ -58,11 +58,18 @@ public sealed partial class NetworkService
     private static NetworkEndpointRecord NewEndpoint(ContainerNetworkIdentity container, NetworkRecord network, EndpointConfig config, long position) => new()
     {
         NetworkId = network.Id, ContainerId = container.ContainerId, ContainerName = container.Name, Hostname = container.Hostname,
-        AliasesJson = JsonSerializer.Serialize(config.Aliases), RequestedAddress = config.IPv4Address, Position = position,
+        AliasesJson = JsonSerializer.Serialize(config.Aliases), RequestedAddress = config.IPv4Address,
+        RequestedMacAddress = config.MacAddress.Length > 0 ? MacAddresses.Normalize(config.MacAddress) : "", Position = position,
     };
 
     private static void CheckEndpointConfig(NetworkRecord network, EndpointConfig config)
     {
+        if (config.MacAddress.Length > 0)
+        {
+            if (network.Driver != "bridge")
+                throw new InvalidArgumentException($"conflicting options: mac-address and the network mode {network.Name}");
+            MacAddresses.Normalize(config.MacAddress);
+        }
         var userDefined = network.Driver == "bridge" && network.Name != DefaultNetwork;
         if (config.Aliases.Count > 0 && !userDefined)
             throw new InvalidArgumentException("network-scoped alias is supported only for containers in user defined networks");
@@ -165,7 +172,9 @@ public sealed partial class NetworkService
         var interfaceName = Enumerable.Range(0, 64).Select(i => $"eth{i}").First(n => !used.Contains(n));
         var bytes = address.GetAddressBytes();
         endpoint.Address = address.ToString();
-        endpoint.MacAddress = $"02:42:{bytes[0]:x2}:{bytes[1]:x2}:{bytes[2]:x2}:{bytes[3]:x2}";
+        endpoint.MacAddress = endpoint.RequestedMacAddress.Length > 0
+            ? endpoint.RequestedMacAddress
+            : $"02:42:{bytes[0]:x2}:{bytes[1]:x2}:{bytes[2]:x2}:{bytes[3]:x2}";
         endpoint.Interface = interfaceName;
         endpoint.HostDevice = HostDeviceName(network.Id, container.ContainerId);
         endpoint.EndpointId = NewId();

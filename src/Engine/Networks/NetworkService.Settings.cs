@@ -85,7 +85,7 @@ public sealed partial class NetworkService
         {
             IPAMConfig = endpoint.RequestedAddress.Length > 0 ? new EndpointIpamConfig { IPv4Address = endpoint.RequestedAddress } : null,
             Aliases = aliases.Count > 0 ? aliases : null,
-            MacAddress = endpoint.MacAddress,
+            MacAddress = endpoint.MacAddress.Length > 0 ? endpoint.MacAddress : endpoint.RequestedMacAddress,
             NetworkID = network.Id,
             EndpointID = endpoint.EndpointId,
             Gateway = live ? network.Gateway : "",

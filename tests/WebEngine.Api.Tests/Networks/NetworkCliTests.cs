@@ -88,6 +88,48 @@ public sealed class NetworkCliTests(BusyboxDaemonFixture fixture) : IClassFixtur
         Assert.DoesNotContain("bad", await fixture.DockerOkAsync("network", "ls", "--format", "{{.Name}}"));
     }
 
+    /// <summary>
+    /// --mac-address (which the CLI sends in the main network's EndpointsConfig) and the container-wide Config.MacAddress
+    /// of older clients: the interface has that address, inspect shows it before the start too, and bad ones are refused.
+    /// </summary>
+    [Fact]
+    public async Task AFixedMacAddressIsTheInterfacesOnTheDefaultAndAUserNetwork()
+    {
+        var network = BusyboxDaemonFixture.NewName("macnet");
+        await fixture.DockerOkAsync("network", "create", network);
+        try
+        {
+            Assert.Equal("02:42:0a:00:00:99", await fixture.DockerOkAsync("run", "--rm", "--mac-address", "02:42:0A:00:00:99", "busybox", "cat", "/sys/class/net/eth0/address"));
+            Assert.Equal("0a:1b:2c:3d:4e:5f", await fixture.DockerOkAsync("run", "--rm", "--network", network, "--mac-address", "0a-1b-2c-3d-4e-5f", "busybox", "cat", "/sys/class/net/eth0/address"));
+            var created = BusyboxDaemonFixture.NewName("mac");
+            await fixture.DockerOkAsync("create", "--name", created, "--network", network, "--mac-address", "0a:1b:2c:3d:4e:60", "busybox", "true");
+            Assert.Equal("0a:1b:2c:3d:4e:60", await fixture.DockerOkAsync("inspect", "--format", $"{{{{(index .NetworkSettings.Networks \"{network}\").MacAddress}}}}", created));
+            await fixture.DockerOkAsync("rm", created);
+
+            // An API 1.43 client's container-wide MacAddress goes to the main network's endpoint.
+            var legacy = await fixture.PostJsonAsync("/v1.43/containers/create", "{\"Image\":\"busybox\",\"Cmd\":[\"true\"],\"MacAddress\":\"0a:1b:2c:3d:4e:61\"}");
+            var id = JsonDocument.Parse(await legacy.Content.ReadAsStringAsync()).RootElement.GetProperty("Id").GetString()!;
+            Assert.Equal("0a:1b:2c:3d:4e:61", await fixture.DockerOkAsync("inspect", "--format", "{{.NetworkSettings.Networks.bridge.MacAddress}}", id));
+            await fixture.DockerOkAsync("rm", id);
+
+            var count = await fixture.ContainerCountAsync();
+            var (code, _, error) = await fixture.Daemon.DockerAsync("create", "--mac-address", "01:00:5e:00:00:01", "busybox");
+            Assert.NotEqual(0, code);
+            Assert.Contains("multicast", error);
+            await BusyboxDaemonFixture.AssertErrorAsync(await fixture.PostJsonAsync("containers/create",
+                "{\"Image\":\"busybox\",\"NetworkingConfig\":{\"EndpointsConfig\":{\"bridge\":{\"MacAddress\":\"02:42:zz:00:00:01\"}}}}"), 400, "invalid MAC address 02:42:zz:00:00:01");
+            await BusyboxDaemonFixture.AssertErrorAsync(await fixture.PostJsonAsync("containers/create",
+                "{\"Image\":\"busybox\",\"MacAddress\":\"0a:1b:2c:3d:4e:62\",\"NetworkingConfig\":{\"EndpointsConfig\":{\"bridge\":{\"MacAddress\":\"0a:1b:2c:3d:4e:63\"}}}}"), 400, "must match the endpoint-specific MAC address");
+            await BusyboxDaemonFixture.AssertErrorAsync(await fixture.PostJsonAsync("containers/create",
+                "{\"Image\":\"busybox\",\"MacAddress\":\"0a:1b:2c:3d:4e:62\",\"HostConfig\":{\"NetworkMode\":\"none\"}}"), 400, "conflicting options: mac-address");
+            Assert.Equal(count, await fixture.ContainerCountAsync());
+        }
+        finally
+        {
+            await fixture.Daemon.DockerAsync("network", "rm", network);
+        }
+    }
+
     private static string Fetch(string host) => $"printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 {host} 80";
 
     private async Task<string> ExecFetchAsync(string container, string host)

@@ -97,6 +97,27 @@ public sealed class ContainerCreateBody : ContainerConfigJson
 {
     public HostConfigJson? HostConfig { get; set; }
     public NetworkingConfigJson? NetworkingConfig { get; set; }
+
+    /// <summary>The container-wide MAC address of API 1.43 and older clients (Docker.DotNet, Testcontainers' WithMacAddress).</summary>
+    public string? MacAddress { get; set; }
+
+    /// <summary>
+    /// The networks to join. As Moby does for every API version, a container-wide MacAddress goes to the endpoint of
+    /// the main network (HostConfig.NetworkMode), which may not name another.
+    /// </summary>
+    public Dictionary<string, EndpointConfig> Networks(string networkMode)
+    {
+        var networks = NetworkingConfig?.ToEngine() ?? [];
+        if (string.IsNullOrEmpty(MacAddress))
+            return networks;
+        var main = networkMode is "" or "default" ? "bridge" : networkMode;
+        var key = networks.Keys.FirstOrDefault(k => k == main || (main == "bridge" && k == "default")) ?? main;
+        var endpoint = networks.GetValueOrDefault(key) ?? new EndpointConfig();
+        if (endpoint.MacAddress.Length > 0 && !string.Equals(endpoint.MacAddress, MacAddress, StringComparison.OrdinalIgnoreCase))
+            throw new InvalidArgumentException("the container-wide MAC address must match the endpoint-specific MAC address for the main network, or be left empty");
+        networks[key] = endpoint with { MacAddress = MacAddress };
+        return networks;
+    }
 }
 
 /// <summary>The create body's NetworkingConfig: the networks to join, by name.</summary>
@@ -120,11 +141,9 @@ public sealed class EndpointSettingsJson
     {
         if (Links is { Count: > 0 })
             throw new InvalidArgumentException("legacy container links are not supported");
-        if (!string.IsNullOrEmpty(MacAddress))
-            throw new InvalidArgumentException("a fixed MAC address is not supported: the engine derives it from the IP address");
         if (!string.IsNullOrEmpty(IPAMConfig?.IPv6Address))
             throw new InvalidArgumentException("IPv6 addresses are not supported");
-        return new EndpointConfig { Aliases = Aliases ?? [], IPv4Address = IPAMConfig?.IPv4Address ?? "" };
+        return new EndpointConfig { Aliases = Aliases ?? [], IPv4Address = IPAMConfig?.IPv4Address ?? "", MacAddress = MacAddress ?? "" };
     }
 }
 

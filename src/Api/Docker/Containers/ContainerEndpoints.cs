@@ -64,7 +64,7 @@ public static class ContainerEndpoints
         var createRequest = new ContainerCreateRequest(config, host, DockerQuery.String(request, "name"))
         {
             Runtime = ContainerConfigJson.NullIfEmpty(body.HostConfig?.Runtime),
-            Networks = body.NetworkingConfig?.ToEngine() ?? [],
+            Networks = body.Networks(host.NetworkMode),
         };
         ContainerCreateResult result;
         try
