@@ -1,0 +1,123 @@
+using System.Formats.Tar;
+using System.Text;
+using WebEngine.Engine.Lifecycle;
+
+namespace WebEngine.Engine.Images.Rootfs;
+
+/// <summary>
+/// docker commit's new layer: a tar of the container's changes in the OCI layer form. Added and modified entries
+/// carry their owner, mode, mtime, xattrs (overlay's own left out) and data, a second name of a file already written
+/// is a hard link; a deletion is a `.wh.&lt;name&gt;` whiteout file and an opaque directory gets `.wh..wh..opq`.
+/// </summary>
+internal static class ContainerLayerTar
+{
+    private const string WhiteoutPrefix = ".wh.";
+    private const string OpaqueMarker = ".wh..wh..opq";
+
+    public static async Task WriteAsync(RootfsDiff diff, IReadOnlyList<LayerChange> changes, Stream output, CancellationToken cancellationToken)
+    {
+        await using var writer = new TarWriter(output, TarEntryFormat.Pax, leaveOpen: true);
+        using var root = ConfinedPathInterop.OpenHostPath(diff.TreePath("/"), directory: true)
+                         ?? throw new ConflictException("the container's root file system is gone");
+        var written = new Dictionary<(ulong Dev, ulong Ino), string>();
+        foreach (var change in changes)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var name = change.Path.TrimStart('/');
+            if (change.HiddenByOpaque)
+                continue;
+            if (change.Kind == RootfsChangeKind.Deleted)
+            {
+                var parent = Path.GetDirectoryName(name);
+                await writer.WriteEntryAsync(Marker(string.IsNullOrEmpty(parent) ? WhiteoutPrefix + name : $"{parent}/{WhiteoutPrefix}{Path.GetFileName(name)}"), cancellationToken);
+                continue;
+            }
+            if (RootfsDiff.Stat(diff.TreePath(change.Path)) is not { } status)
+                continue; // removed since the diff: a container that was not paused
+            await WriteEntryAsync(writer, root, diff.TreePath(change.Path), name, status, written, cancellationToken);
+            if (change.Opaque)
+                await writer.WriteEntryAsync(Marker($"{name}/{OpaqueMarker}"), cancellationToken);
+        }
+    }
+
+    private static PaxTarEntry Marker(string name) =>
+        new(TarEntryType.RegularFile, name) { Mode = UnixFileMode.None, ModificationTime = DateTimeOffset.UnixEpoch };
+
+    private static async Task WriteEntryAsync(TarWriter writer, Microsoft.Win32.SafeHandles.SafeFileHandle root, string hostPath, string name,
+        ConfinedFileStat status, Dictionary<(ulong Dev, ulong Ino), string> written, CancellationToken cancellationToken)
+    {
+        var type = status.Type switch
+        {
+            ContainerFileSystem.DirectoryType => TarEntryType.Directory,
+            ContainerFileSystem.SymlinkType => TarEntryType.SymbolicLink,
+            ContainerFileSystem.RegularType when written.ContainsKey((status.Dev, status.Ino)) => TarEntryType.HardLink,
+            ContainerFileSystem.RegularType => TarEntryType.RegularFile,
+            FileSystemInterop.S_IFIFO => TarEntryType.Fifo,
+            FileSystemInterop.S_IFCHR => TarEntryType.CharacterDevice,
+            FileSystemInterop.S_IFBLK => TarEntryType.BlockDevice,
+            _ => (TarEntryType?)null,
+        };
+        if (type is null)
+            return; // a socket: tar has no such entry
+        var entry = new PaxTarEntry(type.Value, type == TarEntryType.Directory ? name + "/" : name, Xattrs(hostPath))
+        {
+            Mode = (UnixFileMode)(status.Mode & 0xFFF),
+            Uid = status.Uid,
+            Gid = status.Gid,
+            ModificationTime = status.Mtime,
+        };
+        switch (type)
+        {
+            case TarEntryType.SymbolicLink:
+                entry.LinkName = new FileInfo(hostPath).LinkTarget ?? "";
+                break;
+            case TarEntryType.HardLink:
+                entry.LinkName = written[(status.Dev, status.Ino)];
+                break;
+            case TarEntryType.CharacterDevice or TarEntryType.BlockDevice:
+                entry.DeviceMajor = status.RdevMajor;
+                entry.DeviceMinor = status.RdevMinor;
+                break;
+        }
+        if (type != TarEntryType.RegularFile)
+        {
+            await writer.WriteEntryAsync(entry, cancellationToken);
+            return;
+        }
+        // Opened below the tree's root without following a symlink: a container that swaps a file for a link
+        // while it is committed (not paused) cannot make us read a host file.
+        using var handle = ConfinedPathInterop.Openat2(root, name, ConfinedPathInterop.ORdonly | ConfinedPathInterop.ONofollow,
+            ConfinedPathInterop.ResolveInRoot | ConfinedPathInterop.ResolveNoMagicLinks);
+        if (handle is null)
+            return;
+        await using var data = new FileStream(handle, FileAccess.Read, bufferSize: 0);
+        entry.DataStream = data;
+        await writer.WriteEntryAsync(entry, cancellationToken);
+        written[(status.Dev, status.Ino)] = name;
+    }
+
+    /// <summary>
+    /// The entry's xattrs as PAX records: SCHILY.xattr (what Docker and containerd read) for text values, LIBARCHIVE.xattr
+    /// (base64) for binary ones such as security.capability, which the PAX writer's UTF-8 strings cannot carry raw.
+    /// </summary>
+    private static Dictionary<string, string> Xattrs(string hostPath)
+    {
+        var records = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var name in FileSystemInterop.Llistxattr(hostPath))
+        {
+            if (name.StartsWith("trusted.overlay.", StringComparison.Ordinal) || FileSystemInterop.Lgetxattr(hostPath, name) is not { } value)
+                continue;
+            try
+            {
+                records["SCHILY.xattr." + name] = StrictUtf8.GetString(value);
+            }
+            catch (DecoderFallbackException)
+            {
+                records["LIBARCHIVE.xattr." + name] = Convert.ToBase64String(value);
+            }
+        }
+        return records;
+    }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+}
