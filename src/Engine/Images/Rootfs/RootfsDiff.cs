@@ -44,12 +44,37 @@ internal sealed class RootfsDiff
     /// <summary>The host path of a container path in the tree.</summary>
     public string TreePath(string path) => _tree + path;
 
-    /// <summary>Every change, parents before their children, each directory's entries in ordinal order.</summary>
+    /// <summary>Every change, each directory right before its entries, in ordinal order.</summary>
     public IReadOnlyList<LayerChange> Compute()
     {
         var changes = new List<LayerChange>();
+        if (_completeTree)
+            AddGone("/", opaque: false, changes);
         WalkDirectory("/", lowerHidden: false, changes);
+        changes.Sort((a, b) => ComparePaths(a.Path, b.Path));
         return changes;
+    }
+
+    /// <summary>Ordinal order component by component: a directory comes right before what is in it.</summary>
+    private static int ComparePaths(string a, string b)
+    {
+        var left = a.Split('/');
+        var right = b.Split('/');
+        for (var i = 0; i < Math.Min(left.Length, right.Length); i++)
+        {
+            var order = string.CompareOrdinal(left[i], right[i]);
+            if (order != 0)
+                return order;
+        }
+        return left.Length.CompareTo(right.Length);
+    }
+
+    /// <summary>What the lower layers show in the directory and the tree no longer has is gone.</summary>
+    private void AddGone(string directory, bool opaque, List<LayerChange> changes)
+    {
+        var kept = Names(TreePath(directory)).ToHashSet(StringComparer.Ordinal);
+        foreach (var gone in LowerNames(directory).Where(n => !kept.Contains(n) && !IsExcluded(Join(directory, n))))
+            changes.Add(new LayerChange(Join(directory, gone), RootfsChangeKind.Deleted, HiddenByOpaque: opaque));
     }
 
     private void WalkDirectory(string directory, bool lowerHidden, List<LayerChange> changes)
@@ -82,12 +107,7 @@ internal sealed class RootfsDiff
             var start = changes.Count;
             changes.Add(new LayerChange(path, RootfsChangeKind.Modified, opaque));
             if (opaque || _completeTree)
-            {
-                // What the lower layers show in the directory and the tree no longer has is gone.
-                var kept = Names(TreePath(path)).ToHashSet(StringComparer.Ordinal);
-                foreach (var gone in LowerNames(path).Where(n => !kept.Contains(n) && !IsExcluded(Join(path, n))))
-                    changes.Add(new LayerChange(Join(path, gone), RootfsChangeKind.Deleted, HiddenByOpaque: opaque));
-            }
+                AddGone(path, opaque, changes);
             WalkDirectory(path, lowerHidden: opaque, changes);
             if (!opaque && changes.Count == start + 1 && !Differs(status, lower.Value, path, null))
                 changes.RemoveAt(start);
