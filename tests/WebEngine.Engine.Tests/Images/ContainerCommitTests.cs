@@ -103,6 +103,8 @@ public sealed class ContainerCommitTests
 
         var rootfs = await store.Images.PrepareRootfsAsync("c2", "committed:v1", CancellationToken.None);
         Assert.Equal("hi", File.ReadAllText(Path.Combine(rootfs, "newfile")));
+        Assert.Equal("hello"u8.ToArray(), FileSystemInterop.Lgetxattr(Path.Combine(rootfs, "newfile"), "user.text"));
+        Assert.Equal([0xff, 0x00, 0x01], FileSystemInterop.Lgetxattr(Path.Combine(rootfs, "newfile"), "user.binary"));
         Assert.Equal("root:x:0:0\nmore\n", File.ReadAllText(Path.Combine(rootfs, "etc", "passwd")));
         Assert.False(Path.Exists(Path.Combine(rootfs, "bin", "ls")));
         Assert.True(File.Exists(Path.Combine(rootfs, "bin", "sh")));
@@ -120,6 +122,23 @@ public sealed class ContainerCommitTests
 
         await store.Images.ReleaseRootfsAsync("c1", CancellationToken.None);
         await store.Images.ReleaseRootfsAsync("c2", CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task CommitWithoutChangesAddsAnEmptyTarLayer()
+    {
+        using var store = new ImageStoreFixture();
+        await LoadBaseAsync(store);
+        await store.Images.PrepareRootfsAsync("c1", "base:1", CancellationToken.None);
+        var parent = await store.Images.InspectAsync("base:1", CancellationToken.None);
+
+        var image = await new ContainerCommitter(store.Images).CommitAsync(new ContainerCommitRequest("c1", parent.Id, new ContainerConfig(), "true"),
+            CancellationToken.None);
+
+        Assert.Empty(image.RepoTags);
+        // Two zero blocks, as Docker's empty layer: sha256 of 1024 zero bytes.
+        Assert.Equal("sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef", image.Layers[^1].DiffId);
+        await store.Images.ReleaseRootfsAsync("c1", CancellationToken.None);
     }
 
     [Fact]
@@ -162,6 +181,8 @@ public sealed class ContainerCommitTests
         await LoadBaseAsync(store);
         var rootfs = await store.Images.PrepareRootfsAsync(containerId, "base:1", CancellationToken.None);
         File.WriteAllText(Path.Combine(rootfs, "newfile"), "hi");
+        FileSystemInterop.Lsetxattr(Path.Combine(rootfs, "newfile"), "user.text", "hello"u8.ToArray());
+        FileSystemInterop.Lsetxattr(Path.Combine(rootfs, "newfile"), "user.binary", [0xff, 0x00, 0x01]);
         FileSystemInterop.Link(Path.Combine(rootfs, "newfile"), Path.Combine(rootfs, "newfile-link"));
         File.Delete(Path.Combine(rootfs, "top"));
         Directory.CreateDirectory(Path.Combine(rootfs, "newdir", "sub"));

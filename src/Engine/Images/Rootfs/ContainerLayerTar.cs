@@ -16,34 +16,44 @@ internal static class ContainerLayerTar
 
     public static async Task WriteAsync(RootfsDiff diff, IReadOnlyList<LayerChange> changes, Stream output, CancellationToken cancellationToken)
     {
-        await using var writer = new TarWriter(output, TarEntryFormat.Pax, leaveOpen: true);
-        using var root = ConfinedPathInterop.OpenHostPath(diff.TreePath("/"), directory: true)
-                         ?? throw new ConflictException("the container's root file system is gone");
-        var written = new Dictionary<(ulong Dev, ulong Ino), string>();
-        foreach (var change in changes)
+        var entries = 0;
+        await using (var writer = new TarWriter(output, TarEntryFormat.Pax, leaveOpen: true))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var name = change.Path.TrimStart('/');
-            if (change.HiddenByOpaque)
-                continue;
-            if (change.Kind == RootfsChangeKind.Deleted)
+            using var root = ConfinedPathInterop.OpenHostPath(diff.TreePath("/"), directory: true)
+                             ?? throw new ConflictException("the container's root file system is gone");
+            var written = new Dictionary<(ulong Dev, ulong Ino), string>();
+            foreach (var change in changes.Where(c => !c.HiddenByOpaque))
             {
-                var parent = Path.GetDirectoryName(name);
-                await writer.WriteEntryAsync(Marker(string.IsNullOrEmpty(parent) ? WhiteoutPrefix + name : $"{parent}/{WhiteoutPrefix}{Path.GetFileName(name)}"), cancellationToken);
-                continue;
+                cancellationToken.ThrowIfCancellationRequested();
+                var name = change.Path.TrimStart('/');
+                if (change.Kind == RootfsChangeKind.Deleted)
+                {
+                    var parent = Path.GetDirectoryName(name);
+                    await writer.WriteEntryAsync(Marker(string.IsNullOrEmpty(parent) ? WhiteoutPrefix + name : $"{parent}/{WhiteoutPrefix}{Path.GetFileName(name)}"), cancellationToken);
+                    entries++;
+                    continue;
+                }
+                if (RootfsDiff.Stat(diff.TreePath(change.Path)) is not { } status)
+                    continue; // removed since the diff: a container that was not paused
+                if (await WriteEntryAsync(writer, root, diff.TreePath(change.Path), name, status, written, cancellationToken))
+                    entries++;
+                if (change.Opaque)
+                {
+                    await writer.WriteEntryAsync(Marker($"{name}/{OpaqueMarker}"), cancellationToken);
+                    entries++;
+                }
             }
-            if (RootfsDiff.Stat(diff.TreePath(change.Path)) is not { } status)
-                continue; // removed since the diff: a container that was not paused
-            await WriteEntryAsync(writer, root, diff.TreePath(change.Path), name, status, written, cancellationToken);
-            if (change.Opaque)
-                await writer.WriteEntryAsync(Marker($"{name}/{OpaqueMarker}"), cancellationToken);
         }
+        // TarWriter ends the archive only after an entry; a layer without one is still a tar (Docker's: two zero blocks).
+        if (entries == 0)
+            await output.WriteAsync(new byte[1024], cancellationToken);
     }
 
     private static PaxTarEntry Marker(string name) =>
         new(TarEntryType.RegularFile, name) { Mode = UnixFileMode.None, ModificationTime = DateTimeOffset.UnixEpoch };
 
-    private static async Task WriteEntryAsync(TarWriter writer, Microsoft.Win32.SafeHandles.SafeFileHandle root, string hostPath, string name,
+    /// <summary>Writes the entry; false when there was nothing to write (a socket, or a file gone meanwhile).</summary>
+    private static async Task<bool> WriteEntryAsync(TarWriter writer, Microsoft.Win32.SafeHandles.SafeFileHandle root, string hostPath, string name,
         ConfinedFileStat status, Dictionary<(ulong Dev, ulong Ino), string> written, CancellationToken cancellationToken)
     {
         var type = status.Type switch
@@ -58,7 +68,7 @@ internal static class ContainerLayerTar
             _ => (TarEntryType?)null,
         };
         if (type is null)
-            return; // a socket: tar has no such entry
+            return false; // a socket: tar has no such entry
         var entry = new PaxTarEntry(type.Value, type == TarEntryType.Directory ? name + "/" : name, Xattrs(hostPath))
         {
             Mode = (UnixFileMode)(status.Mode & 0xFFF),
@@ -82,18 +92,19 @@ internal static class ContainerLayerTar
         if (type != TarEntryType.RegularFile)
         {
             await writer.WriteEntryAsync(entry, cancellationToken);
-            return;
+            return true;
         }
         // Opened below the tree's root without following a symlink: a container that swaps a file for a link
         // while it is committed (not paused) cannot make us read a host file.
         using var handle = ConfinedPathInterop.Openat2(root, name, ConfinedPathInterop.ORdonly | ConfinedPathInterop.ONofollow,
             ConfinedPathInterop.ResolveInRoot | ConfinedPathInterop.ResolveNoMagicLinks);
         if (handle is null)
-            return;
+            return false;
         await using var data = new FileStream(handle, FileAccess.Read, bufferSize: 0);
         entry.DataStream = data;
         await writer.WriteEntryAsync(entry, cancellationToken);
         written[(status.Dev, status.Ino)] = name;
+        return true;
     }
 
     /// <summary>
@@ -113,7 +124,7 @@ internal static class ContainerLayerTar
             }
             catch (DecoderFallbackException)
             {
-                records["LIBARCHIVE.xattr." + name] = Convert.ToBase64String(value);
+                records["LIBARCHIVE.xattr." + Uri.EscapeDataString(name)] = Convert.ToBase64String(value);
             }
         }
         return records;
