@@ -116,11 +116,11 @@ public sealed partial class ContainerService
     private static ImageContainerConfig ImageConfigOf(ContainerConfig config) => new()
     {
         User = NullIfEmpty(config.User),
-        ExposedPorts = config.ExposedPorts.Count == 0 ? null : config.ExposedPorts.ToDictionary(p => p, _ => EmptyJsonObject()),
+        ExposedPorts = config.ExposedPorts.Count == 0 ? null : config.ExposedPorts.ToDictionary(p => p, _ => ImageChanges.EmptyObject()),
         Env = [.. config.Env],
         Entrypoint = config.Entrypoint?.ToList(),
         Cmd = config.Cmd?.ToList(),
-        Volumes = config.Volumes.Count == 0 ? null : config.Volumes.ToDictionary(v => v, _ => EmptyJsonObject()),
+        Volumes = config.Volumes.Count == 0 ? null : config.Volumes.ToDictionary(v => v, _ => ImageChanges.EmptyObject()),
         WorkingDir = NullIfEmpty(config.WorkingDir),
         Labels = config.Labels.Count == 0 ? null : new Dictionary<string, string>(config.Labels),
         StopSignal = NullIfEmpty(config.StopSignal),
@@ -130,6 +130,4 @@ public sealed partial class ContainerService
     };
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
-
-    private static System.Text.Json.JsonElement EmptyJsonObject() => System.Text.Json.JsonDocument.Parse("{}").RootElement.Clone();
 }

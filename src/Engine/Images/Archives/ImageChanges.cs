@@ -141,7 +141,8 @@ public static class ImageChanges
         }
     }
 
-    private static JsonElement EmptyObject()
+    /// <summary>The {} Docker writes as the value of each exposed port and volume.</summary>
+    internal static JsonElement EmptyObject()
     {
         using var document = JsonDocument.Parse("{}");
         return document.RootElement.Clone();

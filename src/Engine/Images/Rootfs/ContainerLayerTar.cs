@@ -56,17 +56,9 @@ internal static class ContainerLayerTar
     private static async Task<bool> WriteEntryAsync(TarWriter writer, Microsoft.Win32.SafeHandles.SafeFileHandle root, string hostPath, string name,
         ConfinedFileStat status, Dictionary<(ulong Dev, ulong Ino), string> written, CancellationToken cancellationToken)
     {
-        var type = status.Type switch
-        {
-            ContainerFileSystem.DirectoryType => TarEntryType.Directory,
-            ContainerFileSystem.SymlinkType => TarEntryType.SymbolicLink,
-            ContainerFileSystem.RegularType when written.ContainsKey((status.Dev, status.Ino)) => TarEntryType.HardLink,
-            ContainerFileSystem.RegularType => TarEntryType.RegularFile,
-            FileSystemInterop.S_IFIFO => TarEntryType.Fifo,
-            FileSystemInterop.S_IFCHR => TarEntryType.CharacterDevice,
-            FileSystemInterop.S_IFBLK => TarEntryType.BlockDevice,
-            _ => (TarEntryType?)null,
-        };
+        var type = status.Type == ContainerFileSystem.RegularType && written.ContainsKey((status.Dev, status.Ino))
+            ? TarEntryType.HardLink
+            : ContainerArchive.TarTypeOf(status.Type);
         if (type is null)
             return false; // a socket: tar has no such entry
         var entry = new PaxTarEntry(type.Value, type == TarEntryType.Directory ? name + "/" : name, Xattrs(hostPath))
