@@ -134,6 +134,27 @@ public sealed class ContainerCommitCliTests(BusyboxDaemonFixture fixture) : ICla
     }
 
     [Fact]
+    public async Task PushedCommittedImagePullsBackWithItsLayer()
+    {
+        using var registry = new RegistryFixture();
+        var name = BusyboxDaemonFixture.NewName("commit-push");
+        var repository = $"{registry.Host}/commit/{name}";
+        await fixture.DockerOkAsync("run", "--name", name, "busybox", "sh", "-c", "echo pushed > /pushed; rm /bin/ls");
+        var id = await fixture.DockerOkAsync("commit", "-c", "CMD [\"cat\", \"/pushed\"]", name, repository + ":1");
+
+        var push = await fixture.DockerOkAsync("push", repository + ":1");
+        Assert.Contains($"The push refers to repository [{repository}]", push);
+        await fixture.DockerOkAsync("rmi", repository + ":1");
+        await fixture.DockerOkAsync("pull", repository + ":1");
+
+        Assert.Equal(id, await fixture.DockerOkAsync("image", "inspect", "-f", "{{.Id}}", repository + ":1"));
+        Assert.Equal("pushed", await fixture.DockerOkAsync("run", "--rm", repository + ":1"));
+        Assert.Equal("gone", await fixture.DockerOkAsync("run", "--rm", repository + ":1", "sh", "-c", "test -e /bin/ls || echo gone"));
+        await fixture.DockerOkAsync("rm", name);
+        await fixture.DockerOkAsync("rmi", repository + ":1");
+    }
+
+    [Fact]
     public async Task CommitOfARunningContainerPausesItAndResumesIt()
     {
         var name = BusyboxDaemonFixture.NewName("commit-run");
