@@ -125,6 +125,25 @@ public sealed class ContainerCommitTests
     }
 
     [Fact]
+    public async Task TheTreeIsReadInsideItselfEvenThroughAContainersSymlinks()
+    {
+        using var store = new ImageStoreFixture();
+        await LoadBaseAsync(store);
+        var rootfs = await store.Images.PrepareRootfsAsync("c1", "base:1", CancellationToken.None);
+        var host = store.Scratch("host-secrets");
+        File.WriteAllText(Path.Combine(host, "secret"), "host");
+        // What a container can do while it runs: a directory of its tree that points at a host path.
+        File.CreateSymbolicLink(Path.Combine(rootfs, "escape"), host);
+        var diff = store.Images.Rootfs.DiffOf("c1", await store.Images.InspectAsync("base:1", CancellationToken.None), RootfsDiff.EngineMountPoints);
+
+        Assert.Null(diff.TreeStat("/escape/secret"));
+        Assert.Empty(diff.TreeXattrs("/escape/secret"));
+        Assert.Equal(host, diff.TreeLinkTarget("/escape"));
+        Assert.Equal([new LayerChange("/escape", RootfsChangeKind.Added)], diff.Compute());
+        await store.Images.ReleaseRootfsAsync("c1", CancellationToken.None);
+    }
+
+    [Fact]
     public async Task CommitWithoutChangesAddsAnEmptyTarLayer()
     {
         using var store = new ImageStoreFixture();

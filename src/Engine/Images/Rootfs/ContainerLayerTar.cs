@@ -19,7 +19,7 @@ internal static class ContainerLayerTar
         var entries = 0;
         await using (var writer = new TarWriter(output, TarEntryFormat.Pax, leaveOpen: true))
         {
-            using var root = ConfinedPathInterop.OpenHostPath(diff.TreePath("/"), directory: true)
+            using var root = ConfinedPathInterop.OpenHostPath(diff.TreeRoot, directory: true)
                              ?? throw new ConflictException("the container's root file system is gone");
             var written = new Dictionary<(ulong Dev, ulong Ino), string>();
             foreach (var change in changes.Where(c => !c.HiddenByOpaque))
@@ -33,9 +33,9 @@ internal static class ContainerLayerTar
                     entries++;
                     continue;
                 }
-                if (RootfsDiff.Stat(diff.TreePath(change.Path)) is not { } status)
+                if (diff.TreeStat(change.Path) is not { } status)
                     continue; // removed since the diff: a container that was not paused
-                if (await WriteEntryAsync(writer, root, diff.TreePath(change.Path), name, status, written, cancellationToken))
+                if (await WriteEntryAsync(writer, root, diff, change.Path, status, written, cancellationToken))
                     entries++;
                 if (change.Opaque)
                 {
@@ -53,7 +53,7 @@ internal static class ContainerLayerTar
         new(TarEntryType.RegularFile, name) { Mode = UnixFileMode.None, ModificationTime = DateTimeOffset.UnixEpoch };
 
     /// <summary>Writes the entry; false when there was nothing to write (a socket, or a file gone meanwhile).</summary>
-    private static async Task<bool> WriteEntryAsync(TarWriter writer, Microsoft.Win32.SafeHandles.SafeFileHandle root, string hostPath, string name,
+    private static async Task<bool> WriteEntryAsync(TarWriter writer, Microsoft.Win32.SafeHandles.SafeFileHandle root, RootfsDiff diff, string path,
         ConfinedFileStat status, Dictionary<(ulong Dev, ulong Ino), string> written, CancellationToken cancellationToken)
     {
         var type = status.Type == ContainerFileSystem.RegularType && written.ContainsKey((status.Dev, status.Ino))
@@ -61,7 +61,8 @@ internal static class ContainerLayerTar
             : ContainerArchive.TarTypeOf(status.Type);
         if (type is null)
             return false; // a socket: tar has no such entry
-        var entry = new PaxTarEntry(type.Value, type == TarEntryType.Directory ? name + "/" : name, Xattrs(hostPath))
+        var name = path.TrimStart('/');
+        var entry = new PaxTarEntry(type.Value, type == TarEntryType.Directory ? name + "/" : name, PaxXattrs(diff.TreeXattrs(path)))
         {
             Mode = (UnixFileMode)(status.Mode & 0xFFF),
             Uid = status.Uid,
@@ -71,7 +72,7 @@ internal static class ContainerLayerTar
         switch (type)
         {
             case TarEntryType.SymbolicLink:
-                entry.LinkName = new FileInfo(hostPath).LinkTarget ?? "";
+                entry.LinkName = diff.TreeLinkTarget(path) ?? "";
                 break;
             case TarEntryType.HardLink:
                 entry.LinkName = written[(status.Dev, status.Ino)];
@@ -103,12 +104,12 @@ internal static class ContainerLayerTar
     /// The entry's xattrs as PAX records: SCHILY.xattr (what Docker and containerd read) for text values, LIBARCHIVE.xattr
     /// (base64) for binary ones such as security.capability, which the PAX writer's UTF-8 strings cannot carry raw.
     /// </summary>
-    private static Dictionary<string, string> Xattrs(string hostPath)
+    private static Dictionary<string, string> PaxXattrs(IReadOnlyList<(string Name, byte[] Value)> xattrs)
     {
         var records = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var name in FileSystemInterop.Llistxattr(hostPath))
+        foreach (var (name, value) in xattrs)
         {
-            if (name.StartsWith("trusted.overlay.", StringComparison.Ordinal) || FileSystemInterop.Lgetxattr(hostPath, name) is not { } value)
+            if (name.StartsWith("trusted.overlay.", StringComparison.Ordinal))
                 continue;
             try
             {

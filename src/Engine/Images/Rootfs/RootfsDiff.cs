@@ -1,3 +1,4 @@
+using Microsoft.Win32.SafeHandles;
 using WebEngine.Engine.Lifecycle;
 
 namespace WebEngine.Engine.Images.Rootfs;
@@ -41,8 +42,48 @@ internal sealed class RootfsDiff
         _excluded = excluded;
     }
 
-    /// <summary>The host path of a container path in the tree.</summary>
-    public string TreePath(string path) => _tree + path;
+    /// <summary>The host path of the tree's root.</summary>
+    public string TreeRoot => _tree;
+
+    // The tree is the container's to change while it runs: its entries are reached from a handle of the tree's root
+    // with openat2 (symlinks resolved inside it, no magic links) and then by name in their directory, never by a host
+    // path, so a directory swapped for a symlink meanwhile cannot lead the walk to the host's files.
+
+    /// <summary>statx of a path of the tree (a final symlink not followed); null when it is not there.</summary>
+    public ConfinedFileStat? TreeStat(string path) => InTreeDirectory(path, (directory, name) => ConfinedPathInterop.Stat(directory, name));
+
+    /// <summary>The target of a symlink of the tree.</summary>
+    public string? TreeLinkTarget(string path) => InTreeDirectory(path, ConfinedPathInterop.ReadLink);
+
+    /// <summary>The xattrs of a path of the tree (of a symlink itself), by name.</summary>
+    public IReadOnlyList<(string Name, byte[] Value)> TreeXattrs(string path) => InTreeDirectory(path, (directory, name) =>
+    {
+        var entry = $"/proc/self/fd/{directory.DangerousGetHandle()}/{name}";
+        return FileSystemInterop.Llistxattr(entry).Select(x => (x, FileSystemInterop.Lgetxattr(entry, x))).Where(x => x.Item2 is not null)
+            .Select(x => (x.Item1, x.Item2!)).ToList();
+    }) ?? [];
+
+    private T? InTreeDirectory<T>(string path, Func<SafeFileHandle, string, T?> read)
+    {
+        using var directory = OpenTreeDirectory(Path.GetDirectoryName(path) ?? "/");
+        return directory is null ? default : read(directory, Path.GetFileName(path));
+    }
+
+    private SafeFileHandle? OpenTreeDirectory(string directory)
+    {
+        using var root = ConfinedPathInterop.OpenHostPath(_tree, directory: true)
+                         ?? throw new ConflictException("the container's root file system is gone");
+        var relative = directory.TrimStart('/');
+        return ConfinedPathInterop.Openat2(root, relative.Length == 0 ? "." : relative,
+            ConfinedPathInterop.OPath | ConfinedPathInterop.ODirectory | ConfinedPathInterop.ONofollow,
+            ConfinedPathInterop.ResolveInRoot | ConfinedPathInterop.ResolveNoMagicLinks);
+    }
+
+    private List<string> TreeNames(string directory)
+    {
+        using var handle = OpenTreeDirectory(directory);
+        return handle is null ? [] : List($"/proc/self/fd/{handle.DangerousGetHandle()}");
+    }
 
     /// <summary>Every change, each directory right before its entries, in ordinal order.</summary>
     public IReadOnlyList<LayerChange> Compute()
@@ -72,18 +113,18 @@ internal sealed class RootfsDiff
     /// <summary>What the lower layers show in the directory and the tree no longer has is gone.</summary>
     private void AddGone(string directory, bool opaque, List<LayerChange> changes)
     {
-        var kept = Names(TreePath(directory)).ToHashSet(StringComparer.Ordinal);
+        var kept = TreeNames(directory).ToHashSet(StringComparer.Ordinal);
         foreach (var gone in LowerNames(directory).Where(n => !kept.Contains(n) && !IsExcluded(Join(directory, n))))
             changes.Add(new LayerChange(Join(directory, gone), RootfsChangeKind.Deleted, HiddenByOpaque: opaque));
     }
 
     private void WalkDirectory(string directory, bool lowerHidden, List<LayerChange> changes)
     {
-        var names = Names(TreePath(directory));
+        var names = TreeNames(directory);
         foreach (var name in names)
         {
             var path = Join(directory, name);
-            if (IsExcluded(path) || Stat(TreePath(path)) is not { } status)
+            if (IsExcluded(path) || TreeStat(path) is not { } status)
                 continue;
             if (!_completeTree && IsWhiteout(status))
             {
@@ -97,19 +138,19 @@ internal sealed class RootfsDiff
             {
                 if (lower is null)
                     changes.Add(new LayerChange(path, RootfsChangeKind.Added));
-                else if (!_completeTree || Differs(status, lower.Value, path, TreePath(path)))
+                else if (!_completeTree || Differs(status, lower.Value, path, inTree: true))
                     changes.Add(new LayerChange(path, RootfsChangeKind.Modified));
                 if (isDirectory)
                     WalkDirectory(path, lowerHidden: true, changes);
                 continue;
             }
-            var opaque = !_completeTree && FileSystemInterop.Lgetxattr(TreePath(path), OpaqueXattr) is [(byte)'y'];
+            var opaque = !_completeTree && InTreeDirectory(path, (directory, name) => FileSystemInterop.Lgetxattr($"/proc/self/fd/{directory.DangerousGetHandle()}/{name}", OpaqueXattr)) is [(byte)'y'];
             var start = changes.Count;
             changes.Add(new LayerChange(path, RootfsChangeKind.Modified, opaque));
             if (opaque || _completeTree)
                 AddGone(path, opaque, changes);
             WalkDirectory(path, lowerHidden: opaque, changes);
-            if (!opaque && changes.Count == start + 1 && !Differs(status, lower.Value, path, null))
+            if (!opaque && changes.Count == start + 1 && !Differs(status, lower.Value, path, inTree: false))
                 changes.RemoveAt(start);
         }
     }
@@ -118,7 +159,7 @@ internal sealed class RootfsDiff
     /// Whether the entry's own metadata differs from the lower one's: owner and mode; the mtime too, except for a
     /// directory above one of the engine's mount points (making them touched it); size and link target for the rest.
     /// </summary>
-    private bool Differs(ConfinedFileStat upper, ConfinedFileStat lower, string path, string? treePath)
+    private bool Differs(ConfinedFileStat upper, ConfinedFileStat lower, string path, bool inTree)
     {
         if (upper.Mode != lower.Mode || upper.Uid != lower.Uid || upper.Gid != lower.Gid)
             return true;
@@ -128,8 +169,7 @@ internal sealed class RootfsDiff
             return false;
         if (upper.Size != lower.Size || upper.RdevMajor != lower.RdevMajor || upper.RdevMinor != lower.RdevMinor)
             return true;
-        return upper.Type == ContainerFileSystem.SymlinkType && treePath is not null
-            && new FileInfo(treePath).LinkTarget != LowerLinkTarget(path);
+        return upper.Type == ContainerFileSystem.SymlinkType && inTree && TreeLinkTarget(path) != LowerLinkTarget(path);
     }
 
     /// <summary>What the image's layers show at <paramref name="path"/> (the topmost layer that has it, unless a whiteout, an opaque directory or a file above hides it).</summary>
@@ -172,15 +212,14 @@ internal sealed class RootfsDiff
     private bool IsExcluded(string path) =>
         _excluded.Any(e => path == e || path.StartsWith(e + "/", StringComparison.Ordinal));
 
-    /// <summary>The names in a directory, sorted; none when the path is not a directory itself (a symlink is never followed).</summary>
-    private static List<string> Names(string directory)
-    {
-        if (Stat(directory)?.Type != ContainerFileSystem.DirectoryType)
-            return [];
-        return new DirectoryInfo(directory)
+    /// <summary>The names in a directory of a layer, sorted; none when the path is not a directory itself (a symlink is never followed).</summary>
+    private static List<string> Names(string directory) =>
+        Stat(directory)?.Type == ContainerFileSystem.DirectoryType ? List(directory) : [];
+
+    private static List<string> List(string directory) =>
+        new DirectoryInfo(directory)
             .EnumerateFileSystemInfos("*", new EnumerationOptions { AttributesToSkip = 0, IgnoreInaccessible = false })
             .Select(i => i.Name).Order(StringComparer.Ordinal).ToList();
-    }
 
     internal static ConfinedFileStat? Stat(string hostPath) => ConfinedPathInterop.Stat(null, hostPath);
 
