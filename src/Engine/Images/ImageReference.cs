@@ -98,6 +98,9 @@ public sealed partial record ImageReference(string Domain, string Path, string? 
         return hex.Length is >= 4 and <= 64 && hex.All(c => char.IsAsciiDigit(c) || c is >= 'a' and <= 'f');
     }
 
+    /// <summary>Whether <paramref name="tag"/> is a tag by Docker's reference grammar (ASCII letters, digits, _ . -; at most 128).</summary>
+    public static bool IsValidTag(string tag) => TagPattern().IsMatch(tag);
+
     [GeneratedRegex(@"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")]
     private static partial Regex TagPattern();
 

@@ -82,6 +82,14 @@ public sealed class ImageService
         }
     }
 
+    /// <summary>docker diff: the changes of the container's rootfs against <paramref name="imageId"/>, its image (the engine's mount points left out).</summary>
+    public async Task<IReadOnlyList<RootfsChange>> RootfsChangesAsync(string containerId, string imageId, CancellationToken cancellationToken)
+    {
+        var diff = Rootfs.DiffOf(containerId, await InspectAsync(imageId, cancellationToken), RootfsDiff.EngineMountPoints);
+        var changes = await Task.Run(diff.Compute, cancellationToken);
+        return changes.Select(c => new RootfsChange(c.Path, c.Kind)).ToList();
+    }
+
     public Task ReleaseRootfsAsync(string containerId, CancellationToken cancellationToken) =>
         Rootfs.ReleaseAsync(containerId, cancellationToken);
 
@@ -423,7 +431,7 @@ public sealed class ImageService
     }
 
     /// <summary>Deletes layers and blobs no image record refers to any more; returns the bytes freed.</summary>
-    private async Task<long> CollectGarbageAsync(CancellationToken cancellationToken)
+    internal async Task<long> CollectGarbageAsync(CancellationToken cancellationToken)
     {
         await _writeLock.WaitAsync(cancellationToken);
         try

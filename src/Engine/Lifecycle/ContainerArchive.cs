@@ -105,16 +105,7 @@ internal static class ContainerArchive
     /// <summary>One tar entry from what statx said; a regular file's data is read through a handle that never follows a symlink.</summary>
     private static async Task WriteEntryAsync(TarWriter writer, ConfinedEntry entry, ConfinedFileStat status, string name, CancellationToken cancellationToken)
     {
-        var type = status.Type switch
-        {
-            ContainerFileSystem.DirectoryType => TarEntryType.Directory,
-            ContainerFileSystem.SymlinkType => TarEntryType.SymbolicLink,
-            ContainerFileSystem.RegularType => TarEntryType.RegularFile,
-            FileSystemInterop.S_IFIFO => TarEntryType.Fifo,
-            FileSystemInterop.S_IFCHR => TarEntryType.CharacterDevice,
-            FileSystemInterop.S_IFBLK => TarEntryType.BlockDevice,
-            _ => (TarEntryType?)null,
-        };
+        var type = TarTypeOf(status.Type);
         if (type is null)
             return;
         var tar = new PaxTarEntry(type.Value, name)
@@ -147,6 +138,18 @@ internal static class ContainerArchive
         tar.DataStream = data;
         await writer.WriteEntryAsync(tar, cancellationToken);
     }
+
+    /// <summary>The tar entry type of a file type (S_IFMT bits); null for a socket, which tar has no entry for.</summary>
+    internal static TarEntryType? TarTypeOf(uint fileType) => fileType switch
+    {
+        ContainerFileSystem.DirectoryType => TarEntryType.Directory,
+        ContainerFileSystem.SymlinkType => TarEntryType.SymbolicLink,
+        ContainerFileSystem.RegularType => TarEntryType.RegularFile,
+        FileSystemInterop.S_IFIFO => TarEntryType.Fifo,
+        FileSystemInterop.S_IFCHR => TarEntryType.CharacterDevice,
+        FileSystemInterop.S_IFBLK => TarEntryType.BlockDevice,
+        _ => null,
+    };
 
     /// <summary>The names in a directory, listed through a handle of it (so a directory swapped for a symlink meanwhile is not followed).</summary>
     private static List<string> Children(ConfinedEntry directory)

@@ -1,3 +1,5 @@
+using WebEngine.Data.Containers;
+
 namespace WebEngine.Engine.Lifecycle;
 
 public sealed partial class ContainerService
@@ -8,13 +10,9 @@ public sealed partial class ContainerService
         var (entry, record, scope) = await LockAsync(idOrName, cancellationToken);
         using (scope)
         {
-            var status = ContainerStore.Status(record);
-            if (status == ContainerStatus.Paused)
+            if (ContainerStore.Status(record) == ContainerStatus.Paused)
                 throw new ConflictException($"container {record.Id} is already paused");
-            if (status != ContainerStatus.Running || entry.Run is not { } run)
-                throw new ConflictException($"container {record.Id} is not running");
-            await run.Client.PauseAsync(cancellationToken);
-            await _store.UpdateAsync(record.Id, r => r.Status = ContainerStatusNames.ToStored(ContainerStatus.Paused), cancellationToken, "pause");
+            await PauseLockedAsync(entry, record, cancellationToken);
         }
     }
 
@@ -23,10 +21,26 @@ public sealed partial class ContainerService
         var (entry, record, scope) = await LockAsync(idOrName, cancellationToken);
         using (scope)
         {
-            if (ContainerStore.Status(record) != ContainerStatus.Paused || entry.Run is not { } run)
+            if (ContainerStore.Status(record) != ContainerStatus.Paused)
                 throw new ConflictException($"container {record.Id} is not paused");
-            await run.Client.ResumeAsync(cancellationToken);
-            await _store.UpdateAsync(record.Id, r => r.Status = ContainerStatusNames.ToStored(ContainerStatus.Running), cancellationToken, "unpause");
+            await UnpauseLockedAsync(entry, record, cancellationToken);
         }
+    }
+
+    /// <summary>Pauses a running container whose lock the caller holds (docker pause, and docker commit while it commits).</summary>
+    private async Task PauseLockedAsync(ContainerEntry entry, ContainerRecord record, CancellationToken cancellationToken)
+    {
+        if (ContainerStore.Status(record) != ContainerStatus.Running || entry.Run is not { } run)
+            throw new ConflictException($"container {record.Id} is not running");
+        await run.Client.PauseAsync(cancellationToken);
+        await _store.UpdateAsync(record.Id, r => r.Status = ContainerStatusNames.ToStored(ContainerStatus.Paused), cancellationToken, "pause");
+    }
+
+    private async Task UnpauseLockedAsync(ContainerEntry entry, ContainerRecord record, CancellationToken cancellationToken)
+    {
+        if (entry.Run is not { } run)
+            throw new ConflictException($"container {record.Id} is not paused");
+        await run.Client.ResumeAsync(cancellationToken);
+        await _store.UpdateAsync(record.Id, r => r.Status = ContainerStatusNames.ToStored(ContainerStatus.Running), cancellationToken, "unpause");
     }
 }

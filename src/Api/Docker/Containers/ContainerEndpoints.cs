@@ -25,6 +25,7 @@ public static class ContainerEndpoints
         app.MapDockerContainerLogs();
         app.MapDockerContainerStats();
         app.MapDockerContainerArchive();
+        app.MapDockerContainerCommit();
         return app;
     }
 

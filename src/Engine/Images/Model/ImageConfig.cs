@@ -30,6 +30,7 @@ public sealed class ContainerConfig
     [JsonPropertyName("Labels")] public Dictionary<string, string>? Labels { get; set; }
     [JsonPropertyName("StopSignal")] public string? StopSignal { get; set; }
     [JsonPropertyName("Healthcheck")] public HealthcheckConfig? Healthcheck { get; set; }
+    [JsonPropertyName("OnBuild")] public List<string>? OnBuild { get; set; }
     [JsonExtensionData] public Dictionary<string, JsonElement>? Extra { get; set; }
 }
 

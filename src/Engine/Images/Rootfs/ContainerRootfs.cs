@@ -33,6 +33,22 @@ public sealed partial class ContainerRootfs
     /// <summary>True when the container's rootfs is an overlay mount (false for the copy fallback or none).</summary>
     public bool IsOverlayMounted(string containerId) => OverlayMount.IsMountPoint(RootfsPath(containerId));
 
+    /// <summary>
+    /// The changes of the container's rootfs against <paramref name="image"/>, its image: in the overlay's upper dir,
+    /// or the whole tree where the rootfs is a copy. <paramref name="excluded"/> are container paths that are not changes.
+    /// </summary>
+    internal RootfsDiff DiffOf(string containerId, ImageDetails image, IReadOnlyList<string> excluded)
+    {
+        var lowers = image.Layers.Select(l => _layers.DiffPath(Digest.Parse(l.ChainId))).Reverse().ToList();
+        var upper = Path.Combine(ContainerDirectory(containerId), "upper");
+        if (Directory.Exists(upper))
+            return new RootfsDiff(upper, lowers, completeTree: false, excluded);
+        var rootfs = RootfsPath(containerId);
+        if (!Directory.Exists(rootfs))
+            throw new ConflictException($"container {containerId} has no root file system (it is being removed)");
+        return new RootfsDiff(rootfs, lowers, completeTree: true, excluded);
+    }
+
     internal async Task<string> PrepareAsync(string containerId, ImageDetails image, CancellationToken cancellationToken)
     {
         var directory = ContainerDirectory(containerId);
