@@ -8,6 +8,7 @@ namespace WebEngine.Runtime.Cgroups;
 internal sealed class CgroupV1Manager : ICgroupManager
 {
     private static readonly TimeSpan FreezeTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan FreezeStuckAfter = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Each distinct hierarchy: its mount and the container's directory in it.</summary>
     private readonly List<(CgroupMount Mount, string Directory)> _hierarchies = [];
@@ -106,13 +107,17 @@ internal sealed class CgroupV1Manager : ICgroupManager
         : throw new CgroupException($"cgroup {Path}: the freezer controller is not mounted, so the container cannot be paused");
 
     /// <summary>
-    /// Writes the state and waits until the kernel reports it: freezing passes through FREEZING
-    /// while tasks reach the refrigerator, and a task that was forking can need the write again.
+    /// Writes the state and waits until the kernel reports it: freezing passes through FREEZING while tasks reach the
+    /// refrigerator, and a task that was forking can need the write again. A freeze can also never finish: a task in
+    /// execve waits, unfreezably, for its other threads to exit, and those are frozen (our own init just after start,
+    /// a multi-threaded program that execs). So a freeze still FREEZING after <see cref="FreezeStuckAfter"/> is thawed,
+    /// to let such a task through, and tried again.
     /// </summary>
     private void SetFreezerState(string state)
     {
         var directory = Freezer;
         var deadline = DateTime.UtcNow + FreezeTimeout;
+        var stuckAt = DateTime.UtcNow + FreezeStuckAfter;
         var delay = 1;
         while (true)
         {
@@ -125,6 +130,14 @@ internal sealed class CgroupV1Manager : ICgroupManager
                 if (state == "FROZEN")
                     CgroupFile.Write(directory, "freezer.state", "THAWED");
                 throw new CgroupException($"{directory}/freezer.state is still {current} after writing {state} for {FreezeTimeout.TotalSeconds} s");
+            }
+            if (state == "FROZEN" && DateTime.UtcNow > stuckAt)
+            {
+                CgroupFile.Write(directory, "freezer.state", "THAWED");
+                Thread.Sleep(10);
+                stuckAt = DateTime.UtcNow + FreezeStuckAfter;
+                delay = 1;
+                continue;
             }
             Thread.Sleep(delay);
             delay = Math.Min(delay * 2, 50);
