@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using WebEngine.Data.Containers;
+using WebEngine.Engine.Containers;
 using WebEngine.Engine.Networks;
 using WebEngine.Engine.Shims;
 using WebEngine.ShimProtocol;
@@ -275,6 +276,9 @@ public sealed partial class ContainerService
         await run.Client.DisposeAsync();
         await RemoveShimAsync(record, cancellationToken);
         await _networks.TearDownAsync(id, CancellationToken.None);
+        // As Docker: a shareable /dev/shm lives while the container runs (containers that joined it keep their binds).
+        if (host.IpcMode == NamespaceModes.Shareable)
+            UnmountShareableShm(id);
         run.Recorded.TrySetResult();
         entry.CompleteExit(new ContainerExit(exitCode, string.IsNullOrEmpty(status.Error) ? null : status.Error));
         _logger.LogInformation("Container {ContainerId} exited with {ExitCode}", id, exitCode);

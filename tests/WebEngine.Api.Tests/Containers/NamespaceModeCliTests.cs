@@ -79,6 +79,13 @@ public sealed class NamespaceModeCliTests(BusyboxDaemonFixture fixture) : IClass
         Assert.Contains("non-shareable IPC", await FailingDockerAsync("run", "--rm", "--ipc", "container:" + privateOne, "busybox", "true"));
         Assert.Equal(count, await fixture.ContainerCountAsync());
 
+        // As Docker, the shareable /dev/shm goes with the run: a stop unmounts it, the next start mounts a new one.
+        await fixture.DockerOkAsync("stop", "-t", "0", donor);
+        Assert.DoesNotContain($" {shm} ", File.ReadAllText("/proc/self/mountinfo"));
+        await fixture.DockerOkAsync("start", donor);
+        Assert.Contains($" {shm} ", File.ReadAllText("/proc/self/mountinfo"));
+        Assert.Equal("empty", await fixture.DockerOkAsync("exec", donor, "sh", "-c", "ls /dev/shm/note 2>/dev/null || echo empty"));
+
         await fixture.DockerOkAsync("rm", "-f", donor, privateOne);
         Assert.DoesNotContain($" {shm} ", File.ReadAllText("/proc/self/mountinfo"));
         Assert.False(Directory.Exists(Path.Combine(fixture.Daemon.DataRoot, "containers", donorId)));
