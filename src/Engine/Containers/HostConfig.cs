@@ -90,7 +90,7 @@ public sealed record HostConfig
     /// <summary>"private" or "host"; create stores the daemon's default when none is asked for ("" from before modes existed).</summary>
     public string CgroupnsMode { get; init; } = "";
 
-    /// <summary>Where the process's output is logged; <see cref="LogConfig.None"/> keeps no log.</summary>
+    /// <summary>Where the process's output is logged; the "none" driver keeps no log.</summary>
     public LogConfig LogConfig { get; init; } = LogConfig.JsonFile;
 
     /// <summary>"&lt;container&gt;[:ro|:rw]": containers whose volumes and binds this one mounts at the same places.</summary>

@@ -119,11 +119,7 @@ public sealed partial class ContainerService
             Runtime = record.Runtime,
             Config = config,
             // A container from before the modes were stored got the daemon's defaults, which are what it runs with.
-            HostConfig = host with
-            {
-                CgroupnsMode = _bundleOptions.CgroupnsModeOf(host),
-                IpcMode = host.IpcMode is "" ? NamespaceModes.DefaultIpcMode : host.IpcMode,
-            },
+            HostConfig = WithDefaultModes(host),
             Mounts = MountPoint.ParseList(record.MountsJson),
         };
     }

@@ -26,9 +26,16 @@ public sealed partial class ContainerService
             : host.PidMode;
         var ipcMode = host.IpcContainer is { } ipcContainer
             ? NamespaceModes.ContainerPrefix + (await ReferencedContainerAsync(ipcContainer, cancellationToken)).Id
-            : host.IpcMode is "" ? NamespaceModes.DefaultIpcMode : host.IpcMode;
-        return host with { PidMode = pidMode, IpcMode = ipcMode, CgroupnsMode = _bundleOptions.CgroupnsModeOf(host) };
+            : host.IpcMode;
+        return WithDefaultModes(host with { PidMode = pidMode, IpcMode = ipcMode });
     }
+
+    /// <summary>Docker's daemon defaults for an IPC or cgroup namespace mode not asked for (or stored before modes were).</summary>
+    private HostConfig WithDefaultModes(HostConfig host) => host with
+    {
+        IpcMode = host.IpcMode is "" ? NamespaceModes.DefaultIpcMode : host.IpcMode,
+        CgroupnsMode = _bundleOptions.CgroupnsModeOf(host),
+    };
 
     /// <summary>
     /// The namespace paths and /dev/shm of a bundle: the running processes of the containers whose PID or IPC namespace
@@ -71,14 +78,13 @@ public sealed partial class ContainerService
     /// Before a start: a shareable container's /dev/shm tmpfs is mounted on the host (where the containers that join
     /// it find it), and the namespaces the bundle joins are the other containers' current ones.
     /// </summary>
-    private async Task PrepareNamespacesAsync(ContainerRecord record, CancellationToken cancellationToken)
+    private async Task PrepareNamespacesAsync(ContainerRecord record, ContainerConfig config, HostConfig host, CancellationToken cancellationToken)
     {
-        var host = ContainerStore.HostConfig(record);
         if (host.IpcMode == NamespaceModes.Shareable)
             MountShareableShm(record.Id, host);
         if (host.PidContainer is null && host.IpcContainer is null)
             return;
-        var joined = await WithJoinedNamespacesAsync(new BundleRequest(record.Id, ContainerStore.Config(record), host, ""), atStart: true, cancellationToken);
+        var joined = await WithJoinedNamespacesAsync(new BundleRequest(record.Id, config, host, ""), atStart: true, cancellationToken);
         await RewriteBundleAsync(record.Id, (_, spec) =>
         {
             foreach (var ns in spec.Linux?.Namespaces ?? [])

@@ -31,7 +31,9 @@ public sealed partial class ContainerService
     /// <summary>
     /// Launches the container's shim (which runs the runtime's create), connects the attaches that were waiting, starts
     /// the process and records it running; then watches for its exit. A process that cannot be run (127/126) is recorded
-    /// as exited with the runtime's error, which is also thrown.
+    /// as exited with the runtime's error, which is also thrown. A start that fails at any step releases what it set up
+    /// (shim connection, network, shareable /dev/shm) and, as Moby, auto-removes the container: `docker run --rm` waits
+    /// for that removal after a failed start, so without it the CLI would wait for ever.
     /// </summary>
     private async Task StartLockedAsync(ContainerEntry entry, ContainerRecord record, bool policyRestart, CancellationToken cancellationToken)
     {
@@ -39,48 +41,33 @@ public sealed partial class ContainerService
         entry.CancelPendingRestart();
         await RemoveShimAsync(record, cancellationToken);
         var config = ContainerStore.Config(record);
-        var logConfig = ContainerStore.HostConfig(record).LogConfig;
-        var (logMaxSize, logMaxFiles) = logConfig.Rotation(_options.LogMaxSize, _options.LogMaxFiles);
+        var host = ContainerStore.HostConfig(record);
+        var (logMaxSize, logMaxFiles) = host.LogConfig.Rotation(_options.LogMaxSize, _options.LogMaxFiles);
         var stateDirectory = _paths.ShimStateDirectory(id);
         Directory.CreateDirectory(stateDirectory);
         var runtimeRoot = _paths.RuntimeRoot(record.Runtime);
         Directory.CreateDirectory(runtimeRoot);
+        ShimClient? client = null;
+        var networkUp = false;
+        var started = false;
         try
         {
-            await PrepareNamespacesAsync(record, cancellationToken);
+            await PrepareNamespacesAsync(record, config, host, cancellationToken);
             await SetUpNetworkAsync(record, config, cancellationToken);
-        }
-        catch
-        {
-            RemoveAfterFailedStart(record);
-            throw;
-        }
-        ShimClient client;
-        try
-        {
+            networkUp = true;
             client = await _launcher.LaunchAsync(new ShimLaunchRequest
             {
                 ContainerId = id,
                 BundlePath = _paths.Directory(id),
                 SocketPath = _paths.SocketPath(id),
                 StateDirectory = stateDirectory,
-                LogPath = logConfig.KeepsNoLog ? null : _paths.LogPath(id),
+                LogPath = host.LogConfig.KeepsNoLog ? null : _paths.LogPath(id),
                 RuntimePath = _paths.RuntimePath(record.Runtime),
                 RuntimeRoot = runtimeRoot,
                 OpenStdin = config.OpenStdin,
                 LogMaxSize = logMaxSize,
                 LogMaxFiles = logMaxFiles,
             }, cancellationToken);
-        }
-        catch
-        {
-            await _networks.TearDownAsync(id, CancellationToken.None);
-            RemoveAfterFailedStart(record);
-            throw;
-        }
-        var started = false;
-        try
-        {
             var status = await client.GetStateAsync(cancellationToken: cancellationToken);
             if (status.Status == ProcessStatuses.Created)
             {
@@ -122,8 +109,14 @@ public sealed partial class ContainerService
         {
             if (!started)
             {
-                await client.DisposeAsync();
-                await _networks.TearDownAsync(id, CancellationToken.None);
+                if (client is not null)
+                    await client.DisposeAsync();
+                if (networkUp)
+                    await _networks.TearDownAsync(id, CancellationToken.None);
+                if (host.IpcMode == NamespaceModes.Shareable)
+                    UnmountShareableShm(id);
+                if (host.AutoRemove)
+                    RunInBackground(() => RemoveAsync(id, force: true, removeVolumes: true, _shutdown.Token), $"auto-removal of container {id}");
             }
         }
     }
@@ -180,17 +173,6 @@ public sealed partial class ContainerService
         }, cancellationToken, new ContainerEventSpec("die", ExitAttributes(exitCode)));
         entry.CompleteExit(new ContainerExit(exitCode, status.Error));
         await RemoveShimAsync(record, cancellationToken);
-        RemoveAfterFailedStart(record);
-    }
-
-    /// <summary>
-    /// As Moby: a container that could not start is auto-removed too, whatever stopped it (`docker run --rm` waits for
-    /// the removal after a failed start, so without it the CLI would wait for ever).
-    /// </summary>
-    private void RemoveAfterFailedStart(ContainerRecord record)
-    {
-        if (ContainerStore.HostConfig(record).AutoRemove)
-            RunInBackground(() => RemoveAsync(record.Id, force: true, removeVolumes: true, _shutdown.Token), $"auto-removal of container {record.Id}");
     }
 
     /// <summary>Watches a run until the shim reports its exit, then records it (unless stop or remove already did).</summary>
