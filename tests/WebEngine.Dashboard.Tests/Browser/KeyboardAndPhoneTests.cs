@@ -228,19 +228,23 @@ public sealed class KeyboardAndPhoneTests(DashboardFixture fixture) : IClassFixt
         var page = await fixture.SignedInPageAsync("admin", "/ui/containers/create");
         await SkipToContentAsync(page);
 
+        var runLine = page.Locator("[data-testid=create-docker-run]");
         await TabUntilAsync(page, Focused("create-image"));
         await AssertFocusVisibleAsync(page);
         await page.Keyboard.TypeAsync("busybox");
         await TabUntilAsync(page, Focused("create-name"));
+        // Each field is bound when it loses the focus; the render that answers it rewrites the form's inputs. Typing into
+        // the next field before that render came back lost the typed text on a loaded CI machine: wait for it.
+        await Expect(runLine).ToContainTextAsync("busybox");
         await page.Keyboard.TypeAsync(name);
         await TabUntilAsync(page, Focused("create-command"));
+        await Expect(runLine).ToContainTextAsync($"--name {name}");
         await page.Keyboard.TypeAsync("sleep 300");
         // The restart policy's select: opened with the keyboard, the arrows choose, Escape closes the list.
         await TabUntilAsync(page, Focused("create-restart"));
         await AssertFocusVisibleAsync(page);
         await page.Keyboard.PressAsync("Enter");
         await Expect(page.Locator(".mud-popover-open .mud-list-item", new() { HasTextRegex = new("^unless-stopped$") })).ToBeVisibleAsync();
-        var runLine = page.Locator("[data-testid=create-docker-run]");
         for (var i = 0; i < 6; i++)
         {
             var before = await runLine.TextContentAsync() ?? "";
