@@ -54,6 +54,19 @@ public sealed class BadInputTests : ContainerTestBase
     }
 
     [Fact]
+    public void A_limit_the_kernel_refuses_fails_create_after_the_init_started_in_the_cgroup_and_leaves_nothing()
+    {
+        // The limits are written once the init runs in the new cgroup: the init is killed and the cgroup removed.
+        Assert.True(Directory.Exists("/sys/fs/cgroup/cpuset"), "this test needs the cgroup v1 cpuset hierarchy at /sys/fs/cgroup/cpuset");
+        Spec.Linux!.CgroupsPath = "/webengine-test-refused-limit-" + Id;
+        Spec.Linux.Resources = new LinuxResources { Cpu = new LinuxCpu { Cpus = "4095" } };
+        Bundle.WriteSpec();
+        CreateFails("cpuset.cpus");
+        foreach (var hierarchy in Directory.GetDirectories("/sys/fs/cgroup"))
+            Assert.False(Directory.Exists(hierarchy + Spec.Linux.CgroupsPath), $"{hierarchy}{Spec.Linux.CgroupsPath} is left");
+    }
+
+    [Fact]
     public void A_failing_prestart_hook_fails_create()
     {
         Spec.Hooks = new Oci.Hooks { Prestart = [new Hook { Path = "/bin/sh", Args = ["sh", "-c", "echo hook-broke >&2; exit 3"] }] };

@@ -52,6 +52,38 @@ public sealed class CgroupLifecycleTests : ContainerTestBase
     }
 
     [Fact]
+    public void The_init_starts_in_the_container_cgroup_in_every_hierarchy_with_all_its_threads_and_so_does_an_exec()
+    {
+        // The init is cloned into the cgroup2 directory and moves itself into each v1 one before it execs (nothing is
+        // moved by pid): every thread .NET starts in it afterwards, and the program it execs, must be there too.
+        Spec.Linux!.CgroupsPath = "/webengine-test-placement-" + Id;
+        // Without a cgroup namespace, the exec'd process's own /proc/self/cgroup shows the host's paths.
+        Spec.Linux.Namespaces!.RemoveAll(n => n.Type == "cgroup");
+        Command("sleep", "1000");
+        Create();
+        var pid = State().Pid;
+        var threads = Directory.GetDirectories($"/proc/{pid}/task");
+        Assert.NotEmpty(threads);
+        foreach (var thread in threads)
+            AssertInContainerCgroup(File.ReadAllText(Path.Combine(thread, "cgroup")), $"thread {Path.GetFileName(thread)} of the created init");
+        Cli.Ok("start", Id);
+        AssertInContainerCgroup(File.ReadAllText($"/proc/{pid}/cgroup"), "the started init");
+        AssertInContainerCgroup(Cli.Ok("exec", Id, "cat", "/proc/self/cgroup").Stdout, "an exec'd process");
+        Cli.Ok("delete", "--force", Id);
+        Cli.AssertNothingLeft(Id, Bundle.Path);
+        Assert.False(Directory.Exists(PidsCgroupDirectory()), "the container's cgroup is left after delete");
+    }
+
+    /// <summary>Each line of a /proc/PID/cgroup text (every hierarchy, cgroup2's "0::" too) names the container's cgroup.</summary>
+    private void AssertInContainerCgroup(string procCgroup, string what)
+    {
+        var lines = procCgroup.Trim().Split('\n');
+        Assert.True(lines.Length > 0, $"{what}: /proc/PID/cgroup is empty");
+        foreach (var line in lines)
+            Assert.True(line.EndsWith(":" + Spec.Linux!.CgroupsPath, StringComparison.Ordinal), $"{what} is not in {Spec.Linux.CgroupsPath}: {line}");
+    }
+
+    [Fact]
     public void A_relative_cgroups_path_stays_where_create_put_it_when_delete_runs_from_another_cgroup()
     {
         // The creator runs in a pids cgroup of its own; the delete runs from the test's cgroup. Resolved again against

@@ -41,6 +41,21 @@ public sealed class UserNamespaceTests : ContainerTestBase
     }
 
     [Fact]
+    public void The_init_forked_inside_the_user_namespace_is_in_the_container_cgroup()
+    {
+        // The C stage that creates the namespace starts in the cgroup; the init it forks inherits it.
+        Spec.Linux!.CgroupsPath = "/webengine-test-userns-placement-" + Id;
+        Command("sleep", "1000");
+        Create();
+        var lines = File.ReadAllText($"/proc/{State().Pid}/cgroup").Trim().Split('\n');
+        Assert.NotEmpty(lines);
+        foreach (var line in lines)
+            Assert.EndsWith(":" + Spec.Linux.CgroupsPath, line);
+        Cli.Ok("delete", "--force", Id);
+        Cli.AssertNothingLeft(Id, Bundle.Path);
+    }
+
+    [Fact]
     public void Without_a_cgroup_namespace_the_cgroup_mount_binds_the_containers_own_cgroup()
     {
         // The kernel refuses to mount cgroupfs in a user namespace without a cgroup namespace of its own (EPERM):

@@ -43,22 +43,6 @@ internal static class CgroupFile
         }
     }
 
-    /// <summary>Writes this process's pid to <paramref name="directory"/>'s cgroup.procs; false when that fails or the directory is unknown.</summary>
-    public static bool TryMoveSelf(string? directory)
-    {
-        if (directory == null)
-            return false;
-        try
-        {
-            Write(directory, "cgroup.procs", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            return true;
-        }
-        catch (CgroupException)
-        {
-            return false;
-        }
-    }
-
     public static string Read(string directory, string file)
     {
         var path = Path.Combine(directory, file);

@@ -14,7 +14,7 @@ internal sealed class CgroupV1Manager : ICgroupManager
     private readonly List<(CgroupMount Mount, string Directory)> _hierarchies = [];
     private readonly Dictionary<string, string> _directories = new(StringComparer.Ordinal);
     private readonly List<string> _created = [];
-    private readonly string? _ownDirectory;
+    private readonly List<string> _v1Directories = [];
 
     public CgroupV1Manager(string path, CgroupLayout layout, IReadOnlyDictionary<string, string> callerCgroups)
     {
@@ -23,10 +23,10 @@ internal sealed class CgroupV1Manager : ICgroupManager
         {
             var directory = CgroupPath.Directory(mount, path, callerCgroups);
             _hierarchies.Add((mount, directory));
+            _v1Directories.Add(directory);
             foreach (var controller in mount.Controllers)
                 _directories[controller] = directory;
         }
-        _ownDirectory = _hierarchies.Count > 0 ? CgroupPath.OwnDirectory(_hierarchies[0].Mount, callerCgroups) : null;
         if (layout.Unified is { } unified && callerCgroups.ContainsKey(""))
         {
             var directory = CgroupPath.Directory(unified, path, callerCgroups);
@@ -88,7 +88,8 @@ internal sealed class CgroupV1Manager : ICgroupManager
             CgroupFile.Write(directory, "cgroup.procs", pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
-    public bool WarmUpAttach() => CgroupFile.TryMoveSelf(_ownDirectory);
+    public (string? CloneInto, IReadOnlyList<string> MoveSelfInto) Placement =>
+        (_directories.GetValueOrDefault(""), _v1Directories);
 
     public void Apply(Oci.LinuxResources resources)
     {

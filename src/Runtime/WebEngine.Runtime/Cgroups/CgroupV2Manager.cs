@@ -8,14 +8,12 @@ internal sealed class CgroupV2Manager : ICgroupManager
     private readonly CgroupMount _mount;
     private readonly string _directory;
     private readonly List<string> _created = [];
-    private readonly string? _ownDirectory;
 
     public CgroupV2Manager(string path, CgroupMount unified, IReadOnlyDictionary<string, string> callerCgroups)
     {
         Path = path;
         _mount = unified;
         _directory = CgroupPath.Directory(unified, path, callerCgroups);
-        _ownDirectory = CgroupPath.OwnDirectory(unified, callerCgroups);
         Directories = new Dictionary<string, string>(StringComparer.Ordinal) { [""] = _directory };
     }
 
@@ -72,7 +70,7 @@ internal sealed class CgroupV2Manager : ICgroupManager
     public void AddProcess(int pid) =>
         CgroupFile.Write(_directory, "cgroup.procs", pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
-    public bool WarmUpAttach() => CgroupFile.TryMoveSelf(_ownDirectory);
+    public (string? CloneInto, IReadOnlyList<string> MoveSelfInto) Placement => (_directory, []);
 
     public void Apply(Oci.LinuxResources resources)
     {

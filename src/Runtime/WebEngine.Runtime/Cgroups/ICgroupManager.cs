@@ -17,17 +17,16 @@ public interface ICgroupManager
     /// <summary>Creates the cgroup directories in every hierarchy it uses (v1 cpuset: cpus/mems copied from the parent).</summary>
     void Create();
 
-    /// <summary>Moves a process (and, on v1, into every hierarchy) into the cgroup.</summary>
+    /// <summary>Moves a running process into the cgroup (on v1, into every hierarchy): this takes the kernel's global
+    /// cgroup lock, which a process started by <see cref="CgroupPlacement"/> does not need.</summary>
     void AddProcess(int pid);
 
     /// <summary>
-    /// Moves the calling process into the cgroup it already is in, which changes nothing but blocks for an RCU grace
-    /// period (7 to 17 ms here): the kernel's lock for moving processes between cgroups (cgroup_threadgroup_rwsem)
-    /// waits for one when it was not taken in the last few milliseconds. Run on another thread early in `create`, it
-    /// overlaps that wait with the init's start, and <see cref="AddProcess"/> then finds the lock ready or waits only
-    /// for the rest of the same grace period. Returns false when the move failed; nothing depends on it.
+    /// Where a process about to start is put in the cgroup without the kernel's global cgroup lock (see
+    /// <see cref="CgroupPlacement"/>): the cgroup2 directory it is cloned into (null where cgroup2 is not used) and
+    /// the v1 directories it moves itself into before it execs.
     /// </summary>
-    bool WarmUpAttach();
+    (string? CloneInto, IReadOnlyList<string> MoveSelfInto) Placement { get; }
 
     /// <summary>
     /// Writes the limits of <paramref name="resources"/>; fields left null stay as they are. A value

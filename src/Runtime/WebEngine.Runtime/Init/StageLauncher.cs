@@ -1,6 +1,5 @@
-using System.Diagnostics;
-using System.Runtime.InteropServices;
 using WebEngine.Linux;
+using WebEngine.Runtime.Cgroups;
 
 namespace WebEngine.Runtime.Init;
 
@@ -8,29 +7,28 @@ namespace WebEngine.Runtime.Init;
 public readonly record struct NamespaceJoin(int Type, string Path);
 
 /// <summary>
-/// Starts the runtime's own binary as a container stage inside new or joined namespaces. A dedicated thread
-/// joins and unshares, then Process.Start forks and execs natively from it: no managed code ever runs in a
-/// forked child. After unshare(CLONE_NEWPID) that thread cannot create threads, so it does nothing else.
+/// Starts the runtime's own binary as a container stage inside new or joined namespaces, and in the container's
+/// cgroup when a placement is given (the placement's files must have been opened in the host's mount namespace). A
+/// dedicated thread joins and unshares, then clones and execs natively from it
+/// (<see cref="StageSpawn"/>): no managed code ever runs in the child. After unshare(CLONE_NEWPID) that thread
+/// cannot create threads, so it does nothing else.
 /// </summary>
 public static class StageLauncher
 {
-    public static Process Start(IReadOnlyList<NamespaceJoin> joins, int unshareFlags, StageChannel channel, string stageName,
-        IReadOnlyDictionary<string, string>? environment = null)
+    public static StageProcess Start(IReadOnlyList<NamespaceJoin> joins, int unshareFlags, StageChannel channel, string stageName,
+        IReadOnlyDictionary<string, string>? environment = null, Func<CgroupPlacement>? placement = null)
     {
         var binary = Environment.ProcessPath ?? throw new InvalidOperationException("the runtime's own path is unknown");
-        var startInfo = new ProcessStartInfo(binary) { UseShellExecute = false };
-        startInfo.ArgumentList.Add(stageName);
-        startInfo.Environment[StageChannel.EnvironmentVariable] = channel.ChildEnvironmentValue;
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
-            startInfo.Environment[name] = value;
-
-        // Process.Start creates .NET's signal-handling thread on first use; registering any signal handler
-        // creates it now, on a thread that still may, instead of after unshare(CLONE_NEWPID).
-        using (PosixSignalRegistration.Create(PosixSignal.SIGCONT, _ => { }))
+        var variables = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-        }
+            [StageChannel.EnvironmentVariable] = channel.ChildEnvironmentValue,
+        };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            variables[name] = value;
 
-        Process? started = null;
+        var pid = 0;
+        var clonedIntoCgroup = false;
+        CgroupPlacement? placed = null;
         Exception? failure = null;
         var thread = new Thread(() =>
         {
@@ -44,7 +42,9 @@ public static class StageLauncher
                 }
                 if (unshareFlags != 0)
                     Sys.Unshare(unshareFlags);
-                started = Process.Start(startInfo);
+                // Asked for only now, so that the cgroup's creation overlaps joining and creating the namespaces.
+                placed = placement?.Invoke();
+                (pid, clonedIntoCgroup) = StageSpawn.Start(binary, [stageName], variables, placed);
             }
             catch (Exception e)
             {
@@ -55,7 +55,21 @@ public static class StageLauncher
         thread.Join();
         channel.CloseChildEnds();
         if (failure != null)
-            throw failure is LinuxException ? failure : new ContainerStageException($"start the {stageName} stage: {failure.Message}");
-        return started ?? throw new ContainerStageException($"start the {stageName} stage: no process");
+            throw failure is LinuxException or CgroupException ? failure : new ContainerStageException($"start the {stageName} stage: {failure.Message}");
+        if (placed?.CloneInto != null && !clonedIntoCgroup)
+        {
+            // Moved by pid from this thread, which is in the host's mount namespace (the launcher's may not be).
+            try
+            {
+                placed.MoveByPid(pid);
+            }
+            catch
+            {
+                Libc.Kill(pid, Libc.SIGKILL);
+                Lifecycle.ProcessTree.WaitForChild(pid);
+                throw;
+            }
+        }
+        return new StageProcess(pid);
     }
 }

@@ -1,4 +1,3 @@
-using Process = System.Diagnostics.Process;
 using WebEngine.Linux;
 using WebEngine.Oci;
 using WebEngine.Runtime.Cgroups;
@@ -35,10 +34,10 @@ public static class ContainerCreate
         ["uts"] = (Libc.CLONE_NEWUTS, "uts"), ["cgroup"] = (Libc.CLONE_NEWCGROUP, "cgroup"), ["user"] = (Libc.CLONE_NEWUSER, "user"),
     };
 
-    /// <summary>Creates the container. The init is returned as a Process when it is our child; with a user
-    /// namespace it is the C stage's child and is null (wait for it by pid). The cgroup manager serves a `delete`
+    /// <summary>Creates the container. The init is returned when it is our child; with a user namespace it is the C
+    /// stage's child and is null (wait for it by pid). The cgroup manager serves a `delete`
     /// in the same process (`run`) without finding the cgroup mounts again.</summary>
-    public static (ContainerRecord Record, Process? Init, ICgroupManager Cgroup) Run(ContainerStore store, CreateOptions options)
+    public static (ContainerRecord Record, StageProcess? Init, ICgroupManager Cgroup) Run(ContainerStore store, CreateOptions options)
     {
         var bundle = Path.GetFullPath(options.Bundle);
         var spec = SpecLoader.Load(bundle);
@@ -52,10 +51,9 @@ public static class ContainerCreate
 
         var (cgroup, cgroupMounts, callerCgroups) = ContainerCgroups.OpenNew(spec, options.Id);
         var directory = store.Reserve(options.Id);
-        Process? init = null;
+        StageProcess? init = null;
         var initPid = 0;
         var cgroupCreated = false;
-        CgroupAttach? attach = null;
         try
         {
             var fifo = store.ExecFifoOf(options.Id);
@@ -63,10 +61,10 @@ public static class ContainerCreate
                 throw LinuxException.FromLastError($"mkfifo {fifo}");
 
             var (joins, unshareFlags, unshareCgroup) = PlanNamespaces(spec);
-            // Another thread creates the cgroup and starts the wait for moving the init in, while this one starts
-            // the init (see CgroupAttach).
+            // The init starts in the cgroup (see CgroupPlacement) and is never moved there by pid, which waits on
+            // the kernel's global cgroup lock. Another thread creates it while the launcher's creates the namespaces.
             cgroupCreated = true;
-            attach = new CgroupAttach(cgroup);
+            using var preparation = new CgroupPreparation(cgroup);
             var userNamespace = spec.Linux?.Namespaces?.FirstOrDefault(n => n.Type == "user");
             using var channel = StageChannel.CreateForParent();
             if (userNamespace != null)
@@ -80,16 +78,16 @@ public static class ContainerCreate
                 };
                 if (userNamespace.Path != null)
                     environment[UserNamespaceStage.PathVariable] = userNamespace.Path;
-                using var stage = StageLauncher.Start(joins, 0, channel, "init", environment);
+                // The stage forks the init inside the user namespace; the init inherits the stage's cgroup.
+                using var stage = StageLauncher.Start(joins, 0, channel, "init", environment, preparation.Wait);
                 initPid = UserNamespaceStage.CompleteInit(channel, stage.Id, spec, userNamespace.Path, fifo);
                 stage.WaitForExit();
             }
             else
             {
-                init = StageLauncher.Start(joins, unshareFlags, channel, "init");
+                init = StageLauncher.Start(joins, unshareFlags, channel, "init", placement: preparation.Wait);
                 initPid = init.Id;
             }
-            attach.Attach(initPid);
             var record = new ContainerRecord
             {
                 Id = options.Id,
@@ -99,12 +97,11 @@ public static class ContainerCreate
                 Created = DateTime.UtcNow,
                 Owner = "root",
                 Spec = spec,
+                CgroupPath = cgroup.Path,
+                CgroupMounts = cgroupMounts,
+                CallerCgroups = callerCgroups,
             };
             var creatingState = ContainerStatusProbe.StateJson(ContainerStatusProbe.StateOf(store, record, LifecycleStatus.Creating));
-            // Where the init bind-mounts the container's cgroup directories (no cgroup namespace), they must exist first.
-            var cgroupBinds = CgroupBindsOf(spec, cgroup);
-            if (cgroupBinds != null)
-                attach.WaitUntilCreated();
             channel.SendRequest(new InitRequest
             {
                 Id = options.Id,
@@ -118,33 +115,21 @@ public static class ContainerCreate
                 NoPivot = options.NoPivot,
                 NoNewKeyring = options.NoNewKeyring,
                 UnshareCgroupNamespace = unshareCgroup,
-                CgroupBinds = cgroupBinds,
+                // Where the init bind-mounts the container's cgroup directories (no cgroup namespace).
+                CgroupBinds = CgroupBindsOf(spec, cgroup),
                 HookState = creatingState,
             });
-            // The limits go in while the move waits: writing them does not take the lock the move holds.
-            attach.WaitUntilCreated();
+            // The limits go in while the init sets itself up, as runc's do (it writes them at the init's "ready").
             cgroup.Apply(DeviceCgroupRules.WithDefaults(spec.Linux?.Resources, spec.Linux?.Devices));
 
-            record.CgroupPath = cgroup.Path;
-            record.CgroupMounts = cgroupMounts;
-            record.CallerCgroups = callerCgroups;
-            // The state goes to disk while the move into the cgroup still waits, rather than after "ready". An init
-            // already gone here has failed: its message, read below, says why.
+            // The state goes to disk while the init sets itself up, rather than after "ready". An init already gone
+            // here has failed: its message, read below, says why.
             var saved = false;
             if (ProcessStat.Read(initPid) is { State: not ('Z' or 'X') } stat)
             {
                 record.PidStartTime = stat.StartTime;
                 store.Save(record);
                 saved = true;
-            }
-            try
-            {
-                attach.Complete();
-            }
-            catch (CgroupException) when (ProcessStat.Read(initPid) is not { State: not ('Z' or 'X') })
-            {
-                // The init failed in its setup before "go" and exited before the move: its own message, read below,
-                // says why, not the failed move.
             }
             // The init sets up what it can before "go": when that failed it has exited, and its message follows.
             channel.TrySendByte(StageChannel.Go);
@@ -162,7 +147,6 @@ public static class ContainerCreate
         }
         catch
         {
-            attach?.Cancel();
             if (initPid > 0)
             {
                 var startTime = ProcessStat.Read(initPid)?.StartTime ?? 0;
@@ -180,104 +164,43 @@ public static class ContainerCreate
         }
     }
 
-    /// <summary>
-    /// Creates the container's cgroup and moves the init into it, on a thread of its own started before the init is,
-    /// so that neither waits for the other. The first pid written to a cgroup.procs in a while waits for an RCU grace
-    /// period (the kernel's process-group lock; 7 to 17 ms measured here): once the cgroup exists the thread starts
-    /// that wait with <see cref="ICgroupManager.WarmUpAttach"/>, so that it overlaps the init's start, then moves the
-    /// init once its pid is known. The wait comes after <see cref="ICgroupManager.Create"/> because the kernel holds
-    /// its cgroup mutex through it, which blocks mkdir in cgroupfs (not reading /proc/self/cgroup, nor writing limits).
-    /// </summary>
-    private sealed class CgroupAttach
+    /// <summary>Creates the container's cgroup and opens its <see cref="CgroupPlacement"/> on a thread of its own, in
+    /// the host's mount namespace. Disposing waits for the thread, so that a failed create removes a finished cgroup.</summary>
+    private sealed class CgroupPreparation : IDisposable
     {
-        private readonly object _gate = new();
         private readonly Thread _thread;
-        private int _pid;
-        private bool _created;
-        private bool _cancelled;
-        private System.Runtime.ExceptionServices.ExceptionDispatchInfo? _createFailure;
+        private CgroupPlacement? _placement;
         private System.Runtime.ExceptionServices.ExceptionDispatchInfo? _failure;
 
-        public CgroupAttach(ICgroupManager cgroup)
+        public CgroupPreparation(ICgroupManager cgroup)
         {
-            _thread = new Thread(() => Run(cgroup), maxStackSize: 256 * 1024);
+            _thread = new Thread(() =>
+            {
+                try
+                {
+                    cgroup.Create();
+                    _placement = CgroupPlacement.Open(cgroup);
+                }
+                catch (Exception e)
+                {
+                    _failure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
+                }
+            }, maxStackSize: 256 * 1024);
             _thread.Start();
         }
 
-        /// <summary>Hands the thread the init's pid to move.</summary>
-        public void Attach(int pid)
-        {
-            lock (_gate)
-            {
-                _pid = pid;
-                Monitor.PulseAll(_gate);
-            }
-        }
-
-        /// <summary>Waits until the cgroup exists; the exception of creating it is rethrown unchanged.</summary>
-        public void WaitUntilCreated()
-        {
-            lock (_gate)
-            {
-                while (!_created)
-                    Monitor.Wait(_gate);
-            }
-            _createFailure?.Throw();
-        }
-
-        /// <summary>Waits for the move; its exception is rethrown unchanged.</summary>
-        public void Complete()
+        /// <summary>Waits for the cgroup; the exception of creating it is rethrown unchanged.</summary>
+        public CgroupPlacement Wait()
         {
             _thread.Join();
             _failure?.Throw();
+            return _placement!;
         }
 
-        /// <summary>Create failed: the thread moves nothing it was not given yet, and is done when this returns.</summary>
-        public void Cancel()
+        public void Dispose()
         {
-            lock (_gate)
-            {
-                _cancelled = true;
-                Monitor.PulseAll(_gate);
-            }
             _thread.Join();
-        }
-
-        private void Run(ICgroupManager cgroup)
-        {
-            try
-            {
-                cgroup.Create();
-            }
-            catch (Exception e)
-            {
-                _createFailure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
-            }
-            lock (_gate)
-            {
-                _created = true;
-                Monitor.PulseAll(_gate);
-            }
-            if (_createFailure != null)
-                return;
-            cgroup.WarmUpAttach();
-            int pid;
-            lock (_gate)
-            {
-                while (_pid == 0 && !_cancelled)
-                    Monitor.Wait(_gate);
-                pid = _pid;
-            }
-            if (pid == 0)
-                return;
-            try
-            {
-                cgroup.AddProcess(pid);
-            }
-            catch (Exception e)
-            {
-                _failure = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
-            }
+            _placement?.Dispose();
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using WebEngine.Linux;
+using WebEngine.Runtime.Cgroups;
 using WebEngine.Runtime.Init;
 using WebEngine.Runtime.Spec;
 using OciProcess = WebEngine.Oci.Process;
@@ -42,7 +43,11 @@ public static class ContainerExec
         if (spec.Linux?.Namespaces?.Any(n => n.Type == "user") == true)
             environment[UserNamespaceStage.JoinVariable] = $"/proc/{record.Pid}/ns/user";
         using var channel = StageChannel.CreateForParent();
-        var stage = StageLauncher.Start(joins, 0, channel, "exec", environment);
+        StageProcess stage;
+        // The exec'd process starts in the container's cgroup (see CgroupPlacement), opened here, before the
+        // launcher's thread joins the container's mount namespace.
+        using (var placement = CgroupPlacement.Open(ContainerCgroups.Open(record)))
+            stage = StageLauncher.Start(joins, 0, channel, "exec", environment, () => placement);
         try
         {
             channel.SendRequest(new InitRequest
@@ -59,7 +64,6 @@ public static class ContainerExec
             });
             if (options.Detach)
                 channel.HoldOpenUntilExit();
-            ContainerCgroups.Open(record).AddProcess(stage.Id);
             channel.SendByte(StageChannel.Go);
             var message = channel.ReceiveMessage();
             if (message is { Tag: not StageChannel.Ready } failure)
