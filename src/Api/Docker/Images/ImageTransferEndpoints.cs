@@ -155,7 +155,7 @@ public static class ImageTransferEndpoints
     }
 
     /// <summary>Image archives are larger than Kestrel's default 30 MB request limit.</summary>
-    private static void AllowLargeBody(HttpContext context)
+    internal static void AllowLargeBody(HttpContext context)
     {
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
             limit.MaxRequestBodySize = null;

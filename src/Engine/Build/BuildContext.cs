@@ -1,0 +1,265 @@
+using System.Formats.Tar;
+using System.IO.Compression;
+using System.Text.RegularExpressions;
+
+namespace WebEngine.Engine.Build;
+
+/// <summary>
+/// A build's context: the tar (plain or gzip-compressed) the client sent, unpacked into a directory of the data root's
+/// tmp/, with what .dockerignore excludes removed. Sources of COPY and ADD are resolved inside it, never outside.
+/// </summary>
+public sealed class BuildContext : IDisposable
+{
+    private BuildContext(string root) => Root = root;
+
+    public string Root { get; }
+
+    /// <summary>Unpacks <paramref name="tar"/> under <paramref name="staging"/>; a body that is not a tar is a 400.</summary>
+    public static async Task<BuildContext> ExtractAsync(Stream tar, string staging, CancellationToken cancellationToken)
+    {
+        var directory = Path.Combine(staging, "build-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var context = new BuildContext(directory);
+        try
+        {
+            var buffered = new BufferedStream(tar, 64 * 1024);
+            var magic = new byte[2];
+            var read = await buffered.ReadAtLeastAsync(magic, 2, throwOnEndOfStream: false, cancellationToken);
+            Stream input = new PrefixedStream(magic.AsMemory(0, read), buffered);
+            if (read == 2 && magic[0] == 0x1f && magic[1] == 0x8b)
+                input = new GZipStream(input, CompressionMode.Decompress);
+            await using (input)
+            {
+                try
+                {
+                    if (read > 0)
+                        await TarFile.ExtractToDirectoryAsync(input, directory, overwriteFiles: true, cancellationToken);
+                }
+                catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException)
+                {
+                    throw new InvalidArgumentException($"the build context is not a valid tar archive: {e.Message}", e);
+                }
+            }
+            context.ApplyDockerignore();
+            return context;
+        }
+        catch
+        {
+            context.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(Root))
+            Directory.Delete(Root, recursive: true);
+    }
+
+    /// <summary>The Dockerfile's text at <paramref name="path"/> in the context, with dockerd's error when it is missing.</summary>
+    public string ReadDockerfile(string path)
+    {
+        var full = Resolve(path);
+        if (!File.Exists(full))
+            throw new InvalidArgumentException($"Cannot locate specified Dockerfile: {path}");
+        return File.ReadAllText(full);
+    }
+
+    /// <summary>
+    /// The host paths a COPY or ADD source names, wildcards (*, ?, [...]) expanded per path element; none is dockerd's
+    /// "file not found" error.
+    /// </summary>
+    public IReadOnlyList<string> Match(string source, string instruction)
+    {
+        var elements = Clean(source).Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var paths = new List<string> { Root };
+        foreach (var element in elements)
+        {
+            var next = new List<string>();
+            foreach (var path in paths.Where(Directory.Exists))
+            {
+                if (element.IndexOfAny(['*', '?', '[']) < 0)
+                {
+                    var candidate = Path.Combine(path, element);
+                    if (EntryExists(candidate))
+                        next.Add(candidate);
+                    continue;
+                }
+                var pattern = new Regex("^" + GlobToRegex(element) + "$", RegexOptions.CultureInvariant);
+                next.AddRange(Directory.EnumerateFileSystemEntries(path).Where(p => pattern.IsMatch(Path.GetFileName(p))).Order(StringComparer.Ordinal));
+            }
+            paths = next;
+        }
+        if (paths.Count == 0)
+            throw new InvalidArgumentException($"{instruction} failed: file not found in build context or excluded by .dockerignore: stat {source}: file does not exist");
+        return paths;
+    }
+
+    /// <summary>Whether anything is at the path, a dangling symlink included.</summary>
+    private static bool EntryExists(string path)
+    {
+        try
+        {
+            return Path.Exists(path) || new FileInfo(path).LinkTarget is not null;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    private string Resolve(string path) => Path.Combine(Root, Clean(path));
+
+    /// <summary>The path relative to the context root, with "..", "." and leading slashes resolved lexically inside it.</summary>
+    internal static string Clean(string path)
+    {
+        var parts = new List<string>();
+        foreach (var part in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (part == "..")
+            {
+                if (parts.Count > 0)
+                    parts.RemoveAt(parts.Count - 1);
+            }
+            else if (part != ".")
+                parts.Add(part);
+        }
+        return string.Join('/', parts);
+    }
+
+    /// <summary>
+    /// Removes what .dockerignore excludes: a path is excluded when the last pattern matching it or one of its parent
+    /// directories is not a "!" exception. The docker CLI filters the same way before it sends; other clients may not.
+    /// </summary>
+    private void ApplyDockerignore()
+    {
+        var file = Path.Combine(Root, ".dockerignore");
+        if (!File.Exists(file))
+            return;
+        var patterns = File.ReadAllLines(file).Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#'))
+            .Select(l => l.StartsWith('!') ? (Exclude: false, Pattern: l[1..].Trim()) : (Exclude: true, Pattern: l))
+            .Select(p => (p.Exclude, Regex: new Regex("^" + GlobToRegex(Clean(p.Pattern)) + "$", RegexOptions.CultureInvariant)))
+            .ToList();
+        if (patterns.Count == 0)
+            return;
+        foreach (var path in Directory.EnumerateFileSystemEntries(Root, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 }).ToList())
+        {
+            var relative = Path.GetRelativePath(Root, path);
+            if (relative is ".dockerignore" || !EntryExists(path))
+                continue;
+            if (!Excluded(relative, patterns))
+                continue;
+            if (Directory.Exists(path) && File.ResolveLinkTarget(path, false) is null)
+                RemoveExcluded(path, patterns);
+            else
+                File.Delete(path);
+        }
+    }
+
+    /// <summary>An excluded directory goes, except what an exception pattern keeps inside it.</summary>
+    private void RemoveExcluded(string directory, List<(bool Exclude, Regex Regex)> patterns)
+    {
+        foreach (var entry in Directory.EnumerateFileSystemEntries(directory))
+        {
+            if (!Excluded(Path.GetRelativePath(Root, entry), patterns))
+                continue;
+            if (Directory.Exists(entry) && File.ResolveLinkTarget(entry, false) is null)
+                RemoveExcluded(entry, patterns);
+            else
+                File.Delete(entry);
+        }
+        if (!Directory.EnumerateFileSystemEntries(directory).Any())
+            Directory.Delete(directory);
+    }
+
+    private static bool Excluded(string relative, List<(bool Exclude, Regex Regex)> patterns)
+    {
+        var excluded = false;
+        var candidates = new List<string>();
+        var parts = relative.Split('/');
+        for (var i = 1; i <= parts.Length; i++)
+            candidates.Add(string.Join('/', parts[..i]));
+        foreach (var (exclude, regex) in patterns)
+        {
+            if (candidates.Any(regex.IsMatch))
+                excluded = exclude;
+        }
+        return excluded;
+    }
+
+    /// <summary>A Go filepath.Match pattern (plus "**" for any number of directories) as a regular expression.</summary>
+    private static string GlobToRegex(string pattern)
+    {
+        var regex = new System.Text.StringBuilder();
+        for (var i = 0; i < pattern.Length; i++)
+        {
+            var c = pattern[i];
+            if (c == '*' && i + 1 < pattern.Length && pattern[i + 1] == '*')
+            {
+                var slash = i + 2 < pattern.Length && pattern[i + 2] == '/';
+                regex.Append(slash ? "(.*/)?" : ".*");
+                i += slash ? 2 : 1;
+            }
+            else if (c == '*')
+                regex.Append("[^/]*");
+            else if (c == '?')
+                regex.Append("[^/]");
+            else if (c == '[')
+            {
+                var close = pattern.IndexOf(']', i + 1);
+                if (close < 0)
+                    throw new InvalidArgumentException($"syntax error in pattern: {pattern}");
+                var set = pattern[(i + 1)..close];
+                regex.Append('[').Append(set.StartsWith('^') || set.StartsWith('!') ? "^" + Regex.Escape(set[1..]) : Regex.Escape(set)).Append(']');
+                i = close;
+            }
+            else if (c == '\\' && i + 1 < pattern.Length)
+                regex.Append(Regex.Escape(pattern[++i].ToString()));
+            else
+                regex.Append(Regex.Escape(c.ToString()));
+        }
+        return regex.ToString();
+    }
+
+    /// <summary>The bytes already read to sniff the compression, then the rest of the stream.</summary>
+    private sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream rest) : Stream
+    {
+        private ReadOnlyMemory<byte> _prefix = prefix;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            if (_prefix.IsEmpty)
+                return rest.Read(buffer);
+            var n = Math.Min(buffer.Length, _prefix.Length);
+            _prefix.Span[..n].CopyTo(buffer);
+            _prefix = _prefix[n..];
+            return n;
+        }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (_prefix.IsEmpty)
+                return await rest.ReadAsync(buffer, cancellationToken);
+            var n = Math.Min(buffer.Length, _prefix.Length);
+            _prefix[..n].CopyTo(buffer);
+            _prefix = _prefix[n..];
+            return n;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}
