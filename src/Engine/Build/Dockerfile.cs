@@ -50,17 +50,17 @@ public sealed record Dockerfile(char Escape, IReadOnlyList<DockerfileInstruction
         var instructions = new List<DockerfileInstruction>();
         while (index < lines.Length)
         {
-            var start = index;
+            var start = 0;
             var logical = new StringBuilder();
-            var physical = new List<string>();
             while (index < lines.Length)
             {
                 var line = lines[index++];
                 var trimmed = line.TrimStart();
                 if (trimmed.StartsWith('#') || (trimmed.Length == 0 && logical.Length > 0))
                     continue;
+                if (start == 0)
+                    start = index;
                 var end = line.TrimEnd();
-                physical.Add(line);
                 if (end.Length > 0 && end[^1] == escape)
                 {
                     logical.Append(end[..^1]);
@@ -72,7 +72,7 @@ public sealed record Dockerfile(char Escape, IReadOnlyList<DockerfileInstruction
             var content = logical.ToString().Trim();
             if (content.Length == 0)
                 continue;
-            instructions.Add(ParseInstruction(content, start + 1));
+            instructions.Add(ParseInstruction(content, start));
         }
         return new Dockerfile(escape, instructions);
     }

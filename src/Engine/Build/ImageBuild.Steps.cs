@@ -47,6 +47,12 @@ public sealed partial class ImageBuild
             await CommitContainerAsync(stage, id, createdBy, cancellationToken);
             keep = !_options.Remove;
         }
+        catch (OperationCanceledException)
+        {
+            // The client went away: as dockerd, the step's container is killed and removed whatever forcerm says.
+            keep = false;
+            throw;
+        }
         catch (Exception e) when (e is not BuildCommandException)
         {
             keep = !_options.ForceRemove;

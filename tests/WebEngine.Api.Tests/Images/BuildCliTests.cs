@@ -175,6 +175,40 @@ public sealed class BuildCliTests(ImageDaemonFixture fixture) : IClassFixture<Im
         Assert.Equal("yes parent", await fixture.DockerOkAsync("image", "inspect", "--format", "{{index .Config.Labels \"built\"}} {{index .Config.Labels \"stage\"}}", child));
     }
 
+    [Fact]
+    public async Task Metadata_instructions_set_the_config_and_target_stops_at_its_stage()
+    {
+        var tag = Named("config");
+        var context = Context(new()
+        {
+            ["Dockerfile"] = """
+                FROM busybox AS configured
+                SHELL ["/bin/sh", "-e", "-c"]
+                RUN echo 'app:x:1234:1234::/home/app:/bin/sh' >> /etc/passwd && echo 'app:x:1234:' >> /etc/group
+                COPY --chown=app owned.txt /home/app/
+                USER app
+                EXPOSE 8080 53/udp
+                VOLUME /data
+                STOPSIGNAL SIGINT
+                HEALTHCHECK --interval=5s --retries=2 CMD true
+                ENTRYPOINT ["sh", "-c"]
+                CMD ["id -u; stat -c '%u:%g' /home/app/owned.txt"]
+                FROM configured
+                RUN exit 9
+                """,
+            ["owned.txt"] = "mine",
+        });
+        var output = await fixture.DockerOkAsync("build", "--target", "configured", "-t", tag, context);
+        Assert.Contains("Step 11/11 : CMD", output);
+        Assert.Equal("1234\n1234:1234", await fixture.DockerOkAsync("run", "--rm", tag));
+        var config = await fixture.DockerOkAsync("image", "inspect", "--format",
+            "{{.Config.User}}|{{json .Config.ExposedPorts}}|{{json .Config.Volumes}}|{{.Config.StopSignal}}|{{json .Config.Healthcheck}}|{{json .Config.Entrypoint}}", tag);
+        Assert.Equal("app|{\"53/udp\":{},\"8080/tcp\":{}}|{\"/data\":{}}|SIGINT|{\"Test\":[\"CMD-SHELL\",\"true\"],\"Interval\":5000000000,\"Retries\":2}|[\"sh\",\"-c\"]", config);
+        var history = await fixture.DockerOkAsync("history", "--no-trunc", "--format", "{{.CreatedBy}}", tag);
+        Assert.Contains("/bin/sh -e -c echo 'app:x:1234:1234::/home/app:/bin/sh' >> /etc/passwd", history);
+        Assert.Contains("/bin/sh -c #(nop)  SHELL [/bin/sh -e -c]", history);
+    }
+
     private string Named(string prefix)
     {
         var name = ImageDaemonFixture.NewName(prefix);
