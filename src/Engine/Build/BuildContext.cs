@@ -1,6 +1,6 @@
 using System.Formats.Tar;
-using System.IO.Compression;
 using System.Text.RegularExpressions;
+using WebEngine.Engine.Lifecycle;
 
 namespace WebEngine.Engine.Build;
 
@@ -22,18 +22,11 @@ public sealed class BuildContext : IDisposable
         var context = new BuildContext(directory);
         try
         {
-            var buffered = new BufferedStream(tar, 64 * 1024);
-            var magic = new byte[2];
-            var read = await buffered.ReadAtLeastAsync(magic, 2, throwOnEndOfStream: false, cancellationToken);
-            Stream input = new PrefixedStream(magic.AsMemory(0, read), buffered);
-            if (read == 2 && magic[0] == 0x1f && magic[1] == 0x8b)
-                input = new GZipStream(input, CompressionMode.Decompress);
-            await using (input)
+            await using (var input = await ContainerArchive.DecompressedAsync(tar, cancellationToken))
             {
                 try
                 {
-                    if (read > 0)
-                        await TarFile.ExtractToDirectoryAsync(input, directory, overwriteFiles: true, cancellationToken);
+                    await TarFile.ExtractToDirectoryAsync(input, directory, overwriteFiles: true, cancellationToken);
                 }
                 catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException)
                 {
@@ -219,47 +212,5 @@ public sealed class BuildContext : IDisposable
                 regex.Append(Regex.Escape(c.ToString()));
         }
         return regex.ToString();
-    }
-
-    /// <summary>The bytes already read to sniff the compression, then the rest of the stream.</summary>
-    private sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream rest) : Stream
-    {
-        private ReadOnlyMemory<byte> _prefix = prefix;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override int Read(Span<byte> buffer)
-        {
-            if (_prefix.IsEmpty)
-                return rest.Read(buffer);
-            var n = Math.Min(buffer.Length, _prefix.Length);
-            _prefix.Span[..n].CopyTo(buffer);
-            _prefix = _prefix[n..];
-            return n;
-        }
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            if (_prefix.IsEmpty)
-                return await rest.ReadAsync(buffer, cancellationToken);
-            var n = Math.Min(buffer.Length, _prefix.Length);
-            _prefix[..n].CopyTo(buffer);
-            _prefix = _prefix[n..];
-            return n;
-        }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

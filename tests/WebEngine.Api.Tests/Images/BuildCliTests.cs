@@ -209,6 +209,22 @@ public sealed class BuildCliTests(ImageDaemonFixture fixture) : IClassFixture<Im
         Assert.Contains("/bin/sh -c #(nop)  SHELL [/bin/sh -e -c]", history);
     }
 
+    [Fact]
+    public async Task RUN_steps_get_the_builds_network_mode_and_extra_hosts()
+    {
+        var tag = Named("network");
+        var context = Context(new()
+        {
+            ["Dockerfile"] = """
+                FROM busybox
+                RUN grep -E '^10\.1\.2\.3\s+buildhost$' /etc/hosts && ls /sys/class/net > /interfaces
+                CMD ["cat", "/interfaces"]
+                """,
+        });
+        await fixture.DockerOkAsync("build", "--network", "none", "--add-host", "buildhost:10.1.2.3", "-t", tag, context);
+        Assert.Equal("lo", await fixture.DockerOkAsync("run", "--rm", "--network", "none", tag));
+    }
+
     private string Named(string prefix)
     {
         var name = ImageDaemonFixture.NewName(prefix);

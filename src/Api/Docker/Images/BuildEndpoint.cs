@@ -64,7 +64,7 @@ public static class BuildEndpoint
             Pull = request.Bool("pull"),
             Target = request.String("target"),
             NetworkMode = request.String("networkmode") is { } mode && mode != "default" ? mode : "",
-            ExtraHosts = request.String("extrahosts")?.Split(',', StringSplitOptions.RemoveEmptyEntries) ?? [],
+            ExtraHosts = request.Query["extrahosts"].SelectMany(h => (h ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries)).ToList(),
         };
     }
 
