@@ -35,8 +35,8 @@ public sealed record BuildOptions
     public IReadOnlyList<string> ExtraHosts { get; init; } = [];
 }
 
-/// <summary>One piece of a build's output: text for the client's terminal, or the id of the image built.</summary>
-public sealed record BuildOutput(string? Text, string? ImageId = null);
+/// <summary>One piece of a build's output: text for the client's terminal, the id of the image built, or a FROM's pull progress.</summary>
+public sealed record BuildOutput(string? Text, string? ImageId = null, ImageProgress? Pull = null);
 
 /// <summary>A RUN whose command exited non-zero: dockerd's message, and the exit code the client exits with.</summary>
 public sealed class BuildCommandException(string message, int exitCode) : EngineException(message)

@@ -178,6 +178,7 @@ public sealed partial class ImageBuild
         directory = "/" + BuildContext.Clean(directory);
         stage.Config.WorkingDir = directory;
         var id = await CreateContainerAsync(stage, ["/bin/sh", "-c", "#(nop) WORKDIR " + directory], [], cancellationToken);
+        Say($" ---> Running in {id[..12]}\n");
         try
         {
             var layer = new BuildLayerTar(Containers, id, (0, 0), null, Staging);
@@ -185,7 +186,7 @@ public sealed partial class ImageBuild
             {
                 if (await layer.IsDirectoryAsync(directory, cancellationToken))
                 {
-                    await CommitConfigAsync(stage, "WORKDIR " + directory, cancellationToken);
+                    await CommitConfigOnlyAsync(stage, "/bin/sh -c #(nop) WORKDIR " + directory, cancellationToken);
                     return;
                 }
                 await layer.AddDirectoryAsync(directory, null, cancellationToken);
@@ -195,7 +196,7 @@ public sealed partial class ImageBuild
         }
         finally
         {
-            await RemoveContainerAsync(id);
+            await RemoveContainerAsync(id, announce: true);
         }
     }
 

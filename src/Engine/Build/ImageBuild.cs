@@ -241,8 +241,7 @@ public sealed partial class ImageBuild : IAsyncDisposable
             {
             }
         }
-        Say($"{(_options.Pull ? "Pulling" : "Pulling missing image")} {reference}\n");
-        return await _builder.Puller.PullAsync(reference, null, null, null, cancellationToken);
+        return await _builder.Puller.PullAsync(reference, null, null, _options.Quiet ? null : new PullProgress(_output), cancellationToken);
     }
 
     /// <summary>The base image's ONBUILD triggers run as if they followed FROM; the stage's image does not inherit them.</summary>
@@ -397,6 +396,21 @@ public sealed partial class ImageBuild : IAsyncDisposable
     /// </summary>
     private async Task CommitConfigAsync(BuildStage stage, string comment, CancellationToken cancellationToken)
     {
+        // dockerd commits even these steps from a container (it prints one, and it shows in the events): so do we.
+        var container = await CreateContainerAsync(stage, ["/bin/sh", "-c", "#(nop) ", comment], [], cancellationToken);
+        try
+        {
+            Say($" ---> Running in {container[..12]}\n");
+            await CommitConfigOnlyAsync(stage, "/bin/sh -c #(nop)  " + comment, cancellationToken);
+        }
+        finally
+        {
+            await RemoveContainerAsync(container, announce: true);
+        }
+    }
+
+    private async Task CommitConfigOnlyAsync(BuildStage stage, string createdBy, CancellationToken cancellationToken)
+    {
         var parent = await Images.InspectAsync(stage.ImageId, cancellationToken);
         var now = DateTime.UtcNow;
         var config = Clone(parent.Config);
@@ -405,7 +419,7 @@ public sealed partial class ImageBuild : IAsyncDisposable
         config.Config = Clone(stage.Config);
         config.Extra?.Remove("container");
         config.Extra?.Remove("container_config");
-        config.History = [.. config.History ?? [], new ImageHistoryEntry { Created = now, CreatedBy = "/bin/sh -c #(nop)  " + comment, EmptyLayer = true }];
+        config.History = [.. config.History ?? [], new ImageHistoryEntry { Created = now, CreatedBy = createdBy, EmptyLayer = true }];
         var lease = await Images.BeginIngestAsync(cancellationToken);
         ImageDetails image;
         try
@@ -446,6 +460,12 @@ public sealed partial class ImageBuild : IAsyncDisposable
 
     private static T Clone<T>(T value) where T : class =>
         (T)JsonSerializer.Deserialize(JsonSerializer.SerializeToUtf8Bytes(value, typeof(T), ImageJsonContext.Default), typeof(T), ImageJsonContext.Default)!;
+}
+
+/// <summary>A FROM's pull progress, passed on as docker pull shows it.</summary>
+internal sealed class PullProgress(IProgress<BuildOutput> output) : IProgress<ImageProgress>
+{
+    public void Report(ImageProgress value) => output.Report(new BuildOutput(null, Pull: value));
 }
 
 /// <summary>A stage while it is built: its current image and config, its ARGs, its SHELL.</summary>

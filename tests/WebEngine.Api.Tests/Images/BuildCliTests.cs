@@ -225,6 +225,24 @@ public sealed class BuildCliTests(ImageDaemonFixture fixture) : IClassFixture<Im
         Assert.Equal("lo", await fixture.DockerOkAsync("run", "--rm", "--network", "none", tag));
     }
 
+    [Fact]
+    public async Task A_FROM_image_not_in_the_store_is_pulled_with_docker_pulls_progress()
+    {
+        using var registry = new RegistryFixture();
+        registry.CopyIn($"oci-archive:{RepoPaths.SharedImage("busybox-oci.tar")}:busybox:latest", "base/busybox:7");
+        var baseImage = $"{registry.Host}/base/busybox:7";
+        _images.Add(baseImage);
+        var tag = Named("pulled");
+        var (code, output, stderr) = await fixture.Daemon.DockerAsync("build", "-t", tag, Context(new() { ["Dockerfile"] = $"FROM {baseImage}\nCMD [\"echo\", \"from the pulled base\"]\n" }));
+        // The pull leaves a repo@digest reference too, which docker images lists apart.
+        if (await fixture.Daemon.DockerAsync("image", "inspect", "--format", "{{range .RepoDigests}}{{.}} {{end}}", baseImage) is (0, var digests, _))
+            _images.AddRange(digests.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.True(code == 0, stderr);
+        Assert.Contains($"7: Pulling from {registry.Host}/base/busybox", output);
+        Assert.Contains($"Status: Downloaded newer image for {baseImage}", output);
+        Assert.Equal("from the pulled base", await fixture.DockerOkAsync("run", "--rm", tag));
+    }
+
     private string Named(string prefix)
     {
         var name = ImageDaemonFixture.NewName(prefix);

@@ -82,10 +82,17 @@ public static class BuildEndpoint
         }
     }
 
-    /// <summary>The builder's output as Docker's JSON messages: text as "stream", the image built as aux {"ID": …}.</summary>
+    /// <summary>The builder's output as Docker's JSON messages: text as "stream", the image built as aux {"ID": …}, pulls as docker pull's.</summary>
     private sealed class Output(IProgress<JsonMessage> lines) : IProgress<BuildOutput>
     {
-        public void Report(BuildOutput value) =>
-            lines.Report(value.ImageId is { } id ? new JsonMessage { Aux = new Dictionary<string, string> { ["ID"] = id } } : new JsonMessage { Stream = value.Text });
+        private readonly ImageTransferEndpoints.Progress _pull = new(lines);
+
+        public void Report(BuildOutput value)
+        {
+            if (value.Pull is { } pull)
+                _pull.Report(pull);
+            else
+                lines.Report(value.ImageId is { } id ? new JsonMessage { Aux = new Dictionary<string, string> { ["ID"] = id } } : new JsonMessage { Stream = value.Text });
+        }
     }
 }

@@ -162,7 +162,7 @@ public static class ImageTransferEndpoints
     }
 
     /// <summary>The engine's progress as Docker's JSON messages, with the text bar older clients print.</summary>
-    private sealed class Progress(IProgress<JsonMessage> lines) : IProgress<ImageProgress>
+    internal sealed class Progress(IProgress<JsonMessage> lines) : IProgress<ImageProgress>
     {
         public void Report(ImageProgress value) => lines.Report(new JsonMessage
         {
