@@ -26,9 +26,9 @@ public sealed class BuildContext : IDisposable
             {
                 try
                 {
-                    await TarFile.ExtractToDirectoryAsync(input, directory, overwriteFiles: true, cancellationToken);
+                    await context.UnpackAsync(input, cancellationToken);
                 }
-                catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException)
+                catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException or IOException)
                 {
                     throw new InvalidArgumentException($"the build context is not a valid tar archive: {e.Message}", e);
                 }
@@ -43,6 +43,72 @@ public sealed class BuildContext : IDisposable
         }
     }
 
+    /// <summary>
+    /// Writes the tar's entries under the root: regular files, directories, symlinks as they are (whatever their
+    /// target: they are only ever followed inside the context), hard links as copies; devices and the like are left
+    /// out. Each entry's directory is resolved inside the root first, so an entry cannot be written through a symlink
+    /// an earlier entry made.
+    /// </summary>
+    private async Task UnpackAsync(Stream input, CancellationToken cancellationToken)
+    {
+        await using var reader = new TarReader(input);
+        while (await reader.GetNextEntryAsync(copyData: false, cancellationToken) is { } entry)
+        {
+            var name = Clean(entry.Name);
+            if (name.Length == 0)
+                continue;
+            var parent = InsideRoot(Path.Combine(Root, Path.GetDirectoryName(name) ?? ""));
+            Directory.CreateDirectory(parent);
+            var target = Path.Combine(parent, Path.GetFileName(name));
+            switch (entry.EntryType)
+            {
+                case TarEntryType.Directory:
+                    if (!Directory.Exists(target) || IsLink(target))
+                    {
+                        RemoveEntry(target);
+                        Directory.CreateDirectory(target);
+                    }
+                    File.SetUnixFileMode(target, entry.Mode | UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+                    break;
+                case TarEntryType.RegularFile or TarEntryType.V7RegularFile or TarEntryType.ContiguousFile:
+                    RemoveEntry(target);
+                    await using (var file = new FileStream(target, FileMode.CreateNew, FileAccess.Write, FileShare.None, 64 * 1024, FileOptions.Asynchronous))
+                    {
+                        if (entry.DataStream is { } data)
+                            await data.CopyToAsync(file, cancellationToken);
+                    }
+                    File.SetUnixFileMode(target, entry.Mode);
+                    File.SetLastWriteTimeUtc(target, entry.ModificationTime.UtcDateTime);
+                    break;
+                case TarEntryType.SymbolicLink:
+                    RemoveEntry(target);
+                    File.CreateSymbolicLink(target, entry.LinkName);
+                    break;
+                case TarEntryType.HardLink:
+                    var source = InsideRoot(Path.Combine(Root, Clean(entry.LinkName)));
+                    if (File.Exists(source))
+                    {
+                        RemoveEntry(target);
+                        File.Copy(source, target);
+                    }
+                    break;
+            }
+        }
+    }
+
+    private static bool IsLink(string path) => new FileInfo(path).LinkTarget is not null;
+
+    /// <summary>Whatever is at the path (a symlink itself, not its target) goes, so the entry replaces it.</summary>
+    private static void RemoveEntry(string path)
+    {
+        if (!EntryExists(path))
+            return;
+        if (Directory.Exists(path) && !IsLink(path))
+            Directory.Delete(path, recursive: true);
+        else
+            File.Delete(path);
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(Root))
@@ -52,7 +118,7 @@ public sealed class BuildContext : IDisposable
     /// <summary>The Dockerfile's text at <paramref name="path"/> in the context, with dockerd's error when it is missing.</summary>
     public string ReadDockerfile(string path)
     {
-        var full = Resolve(path);
+        var full = InsideRoot(Path.Combine(Root, Clean(path)));
         if (!File.Exists(full))
             throw new InvalidArgumentException($"Cannot locate specified Dockerfile: {path}");
         return File.ReadAllText(full);
@@ -81,7 +147,8 @@ public sealed class BuildContext : IDisposable
                 var pattern = new Regex("^" + GlobToRegex(element) + "$", RegexOptions.CultureInvariant);
                 next.AddRange(Directory.EnumerateFileSystemEntries(path).Where(p => pattern.IsMatch(Path.GetFileName(p))).Order(StringComparer.Ordinal));
             }
-            paths = next;
+            // A symlink on the way is followed inside the context, never to the host's files.
+            paths = next.Select(InsideRoot).Distinct().ToList();
         }
         if (paths.Count == 0)
             throw new InvalidArgumentException($"{instruction} failed: file not found in build context or excluded by .dockerignore: stat {source}: file does not exist");
@@ -101,7 +168,42 @@ public sealed class BuildContext : IDisposable
         }
     }
 
-    private string Resolve(string path) => Path.Combine(Root, Clean(path));
+    /// <summary>
+    /// The path with every symlink in it resolved as if the context were the root directory: an absolute target
+    /// starts again at the context's root, ".." stops there. What is left is a host path inside the context.
+    /// </summary>
+    private string InsideRoot(string path)
+    {
+        var remaining = new List<string>(Path.GetRelativePath(Root, path).Split('/', StringSplitOptions.RemoveEmptyEntries));
+        var resolved = new List<string>();
+        var links = 0;
+        while (remaining.Count > 0)
+        {
+            var element = remaining[0];
+            remaining.RemoveAt(0);
+            if (element == "..")
+            {
+                if (resolved.Count > 0)
+                    resolved.RemoveAt(resolved.Count - 1);
+                continue;
+            }
+            if (element == ".")
+                continue;
+            var candidate = Path.Combine(Root, string.Join('/', resolved.Append(element)));
+            var target = EntryExists(candidate) ? new FileInfo(candidate).LinkTarget : null;
+            if (target is null)
+            {
+                resolved.Add(element);
+                continue;
+            }
+            if (++links > 40)
+                throw new InvalidArgumentException($"too many levels of symbolic links in the build context: {Path.GetRelativePath(Root, path)}");
+            if (target.StartsWith('/'))
+                resolved.Clear();
+            remaining.InsertRange(0, target.Split('/', StringSplitOptions.RemoveEmptyEntries));
+        }
+        return Path.Combine(Root, string.Join('/', resolved));
+    }
 
     /// <summary>The path relative to the context root, with "..", "." and leading slashes resolved lexically inside it.</summary>
     internal static string Clean(string path)

@@ -84,7 +84,7 @@ public sealed partial class ImageBuild
         {
             var owner = instruction.Flags.TryGetValue("chown", out var chown) ? Owner(id, words.Word(chown)) : (0, 0);
             UnixFileMode? mode = instruction.Flags.TryGetValue("chmod", out var chmod)
-                ? Convert.ToInt32(chmod, 8) is var bits and >= 0 and <= 0xfff ? (UnixFileMode)bits : throw new InvalidArgumentException($"invalid chmod parameter: {chmod}")
+                ? chmod.Length is > 0 and <= 4 && chmod.All(c => c is >= '0' and <= '7') ? (UnixFileMode)Convert.ToInt32(chmod, 8) : throw new InvalidArgumentException($"invalid chmod parameter: {chmod}")
                 : null;
             var layer = new BuildLayerTar(Containers, id, owner, mode, Staging);
             await using (layer)
@@ -242,12 +242,23 @@ public sealed partial class ImageBuild
     {
         if (!File.Exists(path))
             return null;
-        var header = new byte[512];
-        int read;
+        var gzip = false;
         using (var file = File.OpenRead(path))
-            read = file.ReadAtLeast(header, header.Length, throwOnEndOfStream: false);
-        if (read >= 2 && header[0] == 0x1f && header[1] == 0x8b)
-            return new GZipStream(File.OpenRead(path), CompressionMode.Decompress);
-        return read >= 262 && header.AsSpan(257, 5).SequenceEqual("ustar"u8) ? File.OpenRead(path) : null;
+        {
+            gzip = file.ReadByte() == 0x1f && file.ReadByte() == 0x8b;
+            file.Position = 0;
+            using var content = gzip ? new GZipStream(file, CompressionMode.Decompress, leaveOpen: true) : (Stream)file;
+            var header = new byte[512];
+            try
+            {
+                if (content.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) < 262 || !header.AsSpan(257, 5).SequenceEqual("ustar"u8))
+                    return null;
+            }
+            catch (InvalidDataException)
+            {
+                return null;
+            }
+        }
+        return gzip ? new GZipStream(File.OpenRead(path), CompressionMode.Decompress) : File.OpenRead(path);
     }
 }

@@ -243,6 +243,26 @@ public sealed class BuildCliTests(ImageDaemonFixture fixture) : IClassFixture<Im
         Assert.Equal("from the pulled base", await fixture.DockerOkAsync("run", "--rm", tag));
     }
 
+    [Fact]
+    public async Task Symlinks_in_the_context_resolve_inside_it_and_never_reach_the_hosts_files()
+    {
+        var tag = Named("links");
+        var context = Context(new()
+        {
+            ["Dockerfile"] = "FROM busybox\nCOPY inner/file.txt /from-link.txt\nCMD [\"cat\", \"/from-link.txt\"]\n",
+            ["file.txt"] = "through the link",
+        });
+        File.CreateSymbolicLink(Path.Combine(context, "inner"), ".");
+        await fixture.DockerOkAsync("build", "-t", tag, context);
+        Assert.Equal("through the link", await fixture.DockerOkAsync("run", "--rm", tag));
+
+        var escaping = Context(new() { ["Dockerfile"] = "FROM busybox\nCOPY hostetc/hostname /leak\n" });
+        File.CreateSymbolicLink(Path.Combine(escaping, "hostetc"), "/etc");
+        var refused = await fixture.DockerFailsAsync("build", "-t", Named("leak"), escaping);
+        Assert.Contains("COPY failed: file not found in build context", refused);
+        Assert.Equal(2, (await fixture.DockerOkAsync("images", "-aq")).Split('\n').Distinct().Count());
+    }
+
     private string Named(string prefix)
     {
         var name = ImageDaemonFixture.NewName(prefix);
