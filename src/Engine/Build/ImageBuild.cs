@@ -230,7 +230,7 @@ public sealed partial class ImageBuild : IAsyncDisposable
         if (_stages.FirstOrDefault(s => s.Name == reference.ToLowerInvariant()) is { } previous)
             return await Images.InspectAsync(previous.ImageId, cancellationToken);
         if (reference == "scratch")
-            throw new InvalidArgumentException("FROM scratch is not supported by this builder yet: start from an image");
+            return await ScratchAsync(cancellationToken);
         if (!_options.Pull)
         {
             try
@@ -242,6 +242,15 @@ public sealed partial class ImageBuild : IAsyncDisposable
             }
         }
         return await _builder.Puller.PullAsync(reference, null, null, _options.Quiet ? null : new PullProgress(_output), cancellationToken);
+    }
+
+    /// <summary>FROM scratch: an image of no layers and an empty config, for this build only (removed with the intermediate ones).</summary>
+    private async Task<ImageDetails> ScratchAsync(CancellationToken cancellationToken)
+    {
+        var config = new ImageConfig { Created = DateTime.UtcNow, Architecture = Images.Options.Architecture, Os = "linux", Config = new ContainerConfig(), History = [] };
+        var image = await CommitImageAsync(config, [], cancellationToken);
+        _createdImages.Add(image.Id);
+        return image;
     }
 
     /// <summary>The base image's ONBUILD triggers run as if they followed FROM; the stage's image does not inherit them.</summary>
@@ -420,19 +429,23 @@ public sealed partial class ImageBuild : IAsyncDisposable
         config.Extra?.Remove("container");
         config.Extra?.Remove("container_config");
         config.History = [.. config.History ?? [], new ImageHistoryEntry { Created = now, CreatedBy = createdBy, EmptyLayer = true }];
+        var layers = parent.Layers.Select(l => new OciDescriptor { MediaType = l.MediaType, Digest = l.BlobDigest, Size = l.BlobSize }).ToList();
+        Advance(stage, (await CommitImageAsync(config, layers, cancellationToken)).Id);
+    }
+
+    /// <summary>An image of layers already in the store under a new config; the config blob is kept from collection until the image refers to it.</summary>
+    private async Task<ImageDetails> CommitImageAsync(ImageConfig config, IReadOnlyList<OciDescriptor> layers, CancellationToken cancellationToken)
+    {
         var lease = await Images.BeginIngestAsync(cancellationToken);
-        ImageDetails image;
         try
         {
             var digest = await Images.Content.WriteBytesAsync(JsonSerializer.SerializeToUtf8Bytes(config, ImageJsonContext.Default.ImageConfig), cancellationToken);
-            var layers = parent.Layers.Select(l => new OciDescriptor { MediaType = l.MediaType, Digest = l.BlobDigest, Size = l.BlobSize }).ToList();
-            image = await Images.CommitAsync(digest, layers, null, [], null, cancellationToken);
+            return await Images.CommitAsync(digest, layers, null, [], null, cancellationToken);
         }
         finally
         {
             lease.Dispose();
         }
-        Advance(stage, image.Id);
     }
 
     private void Advance(BuildStage stage, string imageId)

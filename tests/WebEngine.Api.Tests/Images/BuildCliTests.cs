@@ -263,6 +263,28 @@ public sealed class BuildCliTests(ImageDaemonFixture fixture) : IClassFixture<Im
         Assert.Equal(2, (await fixture.DockerOkAsync("images", "-aq")).Split('\n').Distinct().Count());
     }
 
+    [Fact]
+    public async Task FROM_scratch_takes_files_copied_from_another_stage()
+    {
+        var tag = Named("scratch");
+        var context = Context(new()
+        {
+            ["Dockerfile"] = """
+                FROM busybox AS tools
+                RUN echo "made in a stage" > /made.txt
+                FROM scratch
+                COPY --from=tools /bin/busybox /busybox
+                COPY --from=tools /made.txt /
+                ENTRYPOINT ["/busybox"]
+                CMD ["cat", "/made.txt"]
+                """,
+        });
+        await fixture.DockerOkAsync("build", "-t", tag, context);
+        Assert.Equal("made in a stage", await fixture.DockerOkAsync("run", "--rm", tag));
+        Assert.Equal("2", await fixture.DockerOkAsync("image", "inspect", "--format", "{{len .RootFS.Layers}}", tag));
+        Assert.Equal(2, (await fixture.DockerOkAsync("images", "-aq")).Split('\n').Distinct().Count());
+    }
+
     private string Named(string prefix)
     {
         var name = ImageDaemonFixture.NewName(prefix);
