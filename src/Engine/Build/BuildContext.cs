@@ -14,7 +14,10 @@ public sealed class BuildContext : IDisposable
 
     public string Root { get; }
 
-    /// <summary>Unpacks <paramref name="tar"/> under <paramref name="staging"/>; a body that is not a tar is a 400.</summary>
+    /// <summary>
+    /// Unpacks <paramref name="tar"/> under <paramref name="staging"/>. A body that does not start with a tar header is
+    /// a Dockerfile alone (`docker build - &lt; Dockerfile`), as dockerd takes it; a tar broken further on is a 400.
+    /// </summary>
     public static async Task<BuildContext> ExtractAsync(Stream tar, string staging, CancellationToken cancellationToken)
     {
         var directory = Path.Combine(staging, "build-" + Guid.NewGuid().ToString("N"));
@@ -24,9 +27,18 @@ public sealed class BuildContext : IDisposable
         {
             await using (var input = await ContainerArchive.DecompressedAsync(tar, cancellationToken))
             {
+                var header = new byte[512];
+                var read = await input.ReadAtLeastAsync(header, header.Length, throwOnEndOfStream: false, cancellationToken);
+                await using var body = new ContainerArchive.PrefixedStream(header.AsMemory(0, read), input);
+                if (read < header.Length || !IsTarHeader(header))
+                {
+                    await using var dockerfile = new FileStream(Path.Combine(directory, "Dockerfile"), FileMode.CreateNew, FileAccess.Write);
+                    await body.CopyToAsync(dockerfile, cancellationToken);
+                    return context;
+                }
                 try
                 {
-                    await context.UnpackAsync(input, cancellationToken);
+                    await context.UnpackAsync(body, cancellationToken);
                 }
                 catch (Exception e) when (e is InvalidDataException or FormatException or EndOfStreamException or IOException)
                 {
@@ -41,6 +53,18 @@ public sealed class BuildContext : IDisposable
             context.Dispose();
             throw;
         }
+    }
+
+    /// <summary>A tar header block: its checksum field holds the sum of its bytes, the field itself counted as spaces.</summary>
+    private static bool IsTarHeader(ReadOnlySpan<byte> block)
+    {
+        var field = System.Text.Encoding.ASCII.GetString(block[148..156]).Trim(' ', '\0');
+        if (field.Length == 0 || field.Any(c => c is < '0' or > '7'))
+            return false;
+        long sum = 0;
+        for (var i = 0; i < block.Length; i++)
+            sum += i is >= 148 and < 156 ? ' ' : block[i];
+        return sum == Convert.ToInt64(field, 8);
     }
 
     /// <summary>

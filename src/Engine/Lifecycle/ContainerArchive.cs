@@ -392,7 +392,7 @@ internal static class ContainerArchive
     }
 
     /// <summary>A read-only stream that replays a few bytes already read, then the rest of the inner stream.</summary>
-    private sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream inner) : Stream
+    internal sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream inner) : Stream
     {
         private ReadOnlyMemory<byte> _prefix = prefix;
 

@@ -285,6 +285,15 @@ public sealed class BuildCliTests(ImageDaemonFixture fixture) : IClassFixture<Im
         Assert.Equal(2, (await fixture.DockerOkAsync("images", "-aq")).Split('\n').Distinct().Count());
     }
 
+    [Fact]
+    public async Task A_Dockerfile_alone_on_stdin_builds_without_a_context()
+    {
+        var tag = Named("stdin");
+        var (code, _, stderr) = await fixture.Daemon.DockerWithStdinAsync("FROM busybox\nRUN echo from-stdin > /stdin.txt\nCMD [\"cat\", \"/stdin.txt\"]\n", "build", "-t", tag, "-");
+        Assert.True(code == 0, stderr);
+        Assert.Equal("from-stdin", await fixture.DockerOkAsync("run", "--rm", tag));
+    }
+
     private string Named(string prefix)
     {
         var name = ImageDaemonFixture.NewName(prefix);
