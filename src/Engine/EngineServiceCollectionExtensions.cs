@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using WebEngine.Data;
+using WebEngine.Engine.Build;
 using WebEngine.Engine.Events;
 using WebEngine.Engine.Images;
 using WebEngine.Engine.Images.Archives;
@@ -45,6 +46,7 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton(sp => new ContainerService(options, sp.GetRequiredService<WebEngineDatabase>(), sp.GetRequiredService<ImageService>(),
             sp.GetRequiredService<VolumeService>(), sp.GetRequiredService<EventLog>(), sp.GetService<ILogger<ContainerService>>()));
         services.AddSingleton(sp => sp.GetRequiredService<ContainerService>().Networks);
+        services.AddSingleton(sp => new ImageBuilder(sp.GetRequiredService<ImageService>(), sp.GetRequiredService<ContainerService>(), sp.GetRequiredService<ImagePuller>()));
         return services;
     }
 }

@@ -349,7 +349,8 @@ internal static class ContainerArchive
     private static ForbiddenException ReadOnly(string containerPath) =>
         new($"container rootfs is marked read-only: {containerPath} cannot be written (mount it read-write to copy into it)");
 
-    private static async Task<Stream> DecompressedAsync(Stream input, CancellationToken cancellationToken)
+    /// <summary>A tar stream as it comes, or gunzipped when it starts with gzip's magic (dockerd accepts both for archives and build contexts).</summary>
+    internal static async Task<Stream> DecompressedAsync(Stream input, CancellationToken cancellationToken)
     {
         var buffered = new BufferedStream(input, 64 * 1024);
         var magic = new byte[2];
@@ -391,7 +392,7 @@ internal static class ContainerArchive
     }
 
     /// <summary>A read-only stream that replays a few bytes already read, then the rest of the inner stream.</summary>
-    private sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream inner) : Stream
+    internal sealed class PrefixedStream(ReadOnlyMemory<byte> prefix, Stream inner) : Stream
     {
         private ReadOnlyMemory<byte> _prefix = prefix;
 

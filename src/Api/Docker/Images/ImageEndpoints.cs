@@ -34,6 +34,7 @@ public static class ImageEndpoints
         }).WithTags("Image").ProducesEmpty(201).ProducesStream("application/json").ProducesDockerErrors(400, 404, 409);
         app.MapDelete("/images/{**name}", RemoveAsync).WithTags("Image").ProducesDockerErrors(404, 409);
         app.MapDockerImageTransfers();
+        app.MapDockerBuild();
         return app;
     }
 

@@ -155,14 +155,14 @@ public static class ImageTransferEndpoints
     }
 
     /// <summary>Image archives are larger than Kestrel's default 30 MB request limit.</summary>
-    private static void AllowLargeBody(HttpContext context)
+    internal static void AllowLargeBody(HttpContext context)
     {
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
             limit.MaxRequestBodySize = null;
     }
 
     /// <summary>The engine's progress as Docker's JSON messages, with the text bar older clients print.</summary>
-    private sealed class Progress(IProgress<JsonMessage> lines) : IProgress<ImageProgress>
+    internal sealed class Progress(IProgress<JsonMessage> lines) : IProgress<ImageProgress>
     {
         public void Report(ImageProgress value) => lines.Report(new JsonMessage
         {

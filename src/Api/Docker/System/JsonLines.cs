@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using WebEngine.Engine.Build;
 
 namespace WebEngine.Api.Docker;
 
@@ -65,7 +66,7 @@ public sealed class JsonLines(HttpContext context)
         }
         catch (Exception e) when (Started && e is not OperationCanceledException)
         {
-            await WriteAsync(JsonMessage.Failure(e.Message), cancellationToken);
+            await WriteAsync(JsonMessage.Failure(e.Message, (e as BuildCommandException)?.ExitCode), cancellationToken);
         }
     }
 
@@ -103,11 +104,14 @@ public sealed record JsonMessage
     [JsonPropertyName("error"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Error { get; init; }
 
-    public static JsonMessage Failure(string message) => new() { ErrorDetail = new ErrorDetail(message), Error = message };
+    /// <param name="code">The exit code the client should exit with (a failed build step's); null for none.</param>
+    public static JsonMessage Failure(string message, int? code = null) => new() { ErrorDetail = new ErrorDetail(message, code), Error = message };
 }
 
 public sealed record ProgressDetail(
     [property: JsonPropertyName("current"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] long Current = 0,
     [property: JsonPropertyName("total"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] long Total = 0);
 
-public sealed record ErrorDetail([property: JsonPropertyName("message")] string Message);
+public sealed record ErrorDetail(
+    [property: JsonPropertyName("message")] string Message,
+    [property: JsonPropertyName("code"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Code = null);
