@@ -18,9 +18,20 @@ public sealed class UsersAndTokensTests(DashboardFixture fixture) : IClassFixtur
         await DashboardFixture.Input(page, "user-new-name").FillAsync(name);
         await DashboardFixture.Input(page, "user-new-password").FillAsync("first-password");
         await page.GetByRole(AriaRole.Radio, new() { Name = "viewer" }).CheckAsync();
+        // What was typed is still there once the fields' changes have gone to the server and come back as renders.
+        await Expect(DashboardFixture.Input(page, "user-new-name")).ToHaveValueAsync(name);
+        await Expect(DashboardFixture.Input(page, "user-new-password")).ToHaveValueAsync("first-password");
         await page.Locator("[data-testid=user-create]").ClickAsync();
         var row = page.Locator("tr.user-row", new() { HasText = name });
-        await Expect(row).ToHaveCountAsync(1);
+        try
+        {
+            await Expect(row).ToHaveCountAsync(1);
+        }
+        catch (PlaywrightException e)
+        {
+            var said = await page.Locator(".mud-snackbar").AllTextContentsAsync();
+            throw new InvalidOperationException($"no row for {name} after Create; the page said: [{string.Join(" | ", said)}]", e);
+        }
         Assert.Equal("viewer", await RoleOverSocketAsync(name));
 
         // The page lists the users again (and renders new selects) before it says so: wait for that before the next click.
