@@ -88,6 +88,9 @@ public sealed class DaemonProcess : IAsyncDisposable
     public string CgroupParent { get; } = $"/webengine-test-{Guid.NewGuid():N}"[..28];
     public string Socket => _dir.Combine("webengine.sock");
 
+    /// <summary>The docker CLI's configuration directory (DOCKER_CONFIG) of <see cref="DockerAsync"/>: its config.json holds the CLI's logins.</summary>
+    public string DockerConfigDirectory => _dir.Combine("docker-config");
+
     /// <summary>This daemon's own device prefix, firewall table and address pool.</summary>
     public TestNetworking Networking { get; } = TestNetworking.Create();
     public string Log { get { lock (_log) return _log.ToString(); } }
@@ -171,7 +174,7 @@ public sealed class DaemonProcess : IAsyncDisposable
         Prerequisites.RequireFile("/usr/local/bin/docker", "the docker CLI at /usr/local/bin/docker");
         var psi = new ProcessStartInfo("/usr/local/bin/docker") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = stdin is not null };
         psi.Environment["DOCKER_HOST"] = $"unix://{Socket}";
-        psi.Environment["DOCKER_CONFIG"] = _dir.Combine("docker-config");
+        psi.Environment["DOCKER_CONFIG"] = DockerConfigDirectory;
         foreach (var arg in args)
             psi.ArgumentList.Add(arg);
         using var process = Process.Start(psi)!;

@@ -1,4 +1,5 @@
 using WebEngine.Engine.Images;
+using WebEngine.Engine.Images.Registry;
 
 namespace WebEngine.Engine.Build;
 
@@ -33,6 +34,31 @@ public sealed record BuildOptions
 
     public string NetworkMode { get; init; } = "";
     public IReadOnlyList<string> ExtraHosts { get; init; } = [];
+
+    /// <summary>The client's logins by registry (X-Registry-Config, as the docker CLI sends every login it holds), for
+    /// FROM pulls; a registry not named here is pulled with the daemon's stored login.</summary>
+    public IReadOnlyDictionary<string, RegistryCredential> RegistryCredentials { get; init; } = new Dictionary<string, RegistryCredential>();
+
+    /// <summary>The login <see cref="RegistryCredentials"/> holds for <paramref name="reference"/>'s registry, or null.
+    /// Keys are matched as the CLI writes them: a host[:port], or a URL ("https://index.docker.io/v1/" for Docker Hub).</summary>
+    public RegistryCredential? CredentialFor(ImageReference reference)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        foreach (var (registry, credential) in RegistryCredentials)
+        {
+            if (string.Equals(RegistryHost(registry), reference.Domain, StringComparison.OrdinalIgnoreCase))
+                return credential;
+        }
+        return null;
+    }
+
+    private static string RegistryHost(string registry)
+    {
+        var host = registry.Trim().TrimEnd('/');
+        if (host.Contains("://", StringComparison.Ordinal) && Uri.TryCreate(host, UriKind.Absolute, out var uri))
+            host = uri.Authority;
+        return host is "index.docker.io" or "registry-1.docker.io" ? ImageReference.DockerHubDomain : host;
+    }
 }
 
 /// <summary>One piece of a build's output: text for the client's terminal, the id of the image built, or a FROM's pull progress.</summary>

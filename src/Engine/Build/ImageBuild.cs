@@ -241,7 +241,8 @@ public sealed partial class ImageBuild : IAsyncDisposable
             {
             }
         }
-        return await _builder.Puller.PullAsync(reference, null, null, _options.Quiet ? null : new PullProgress(_output), cancellationToken);
+        var credential = _options.CredentialFor(ImageReference.ParseNormalized(reference));
+        return await _builder.Puller.PullAsync(reference, credential, null, _options.Quiet ? null : new PullProgress(_output), cancellationToken);
     }
 
     /// <summary>FROM scratch: an image of no layers and an empty config, for this build only (removed with the intermediate ones).</summary>

@@ -244,6 +244,42 @@ public sealed class BuildCliTests(ImageDaemonFixture fixture) : IClassFixture<Im
     }
 
     [Fact]
+    public async Task A_FROM_image_in_a_registry_that_wants_a_login_is_pulled_with_the_login_the_client_sends()
+    {
+        using var registry = new RegistryFixture("builder", "build-secret");
+        registry.CopyIn($"oci-archive:{RepoPaths.SharedImage("busybox-oci.tar")}:busybox:latest", "private/busybox:1");
+        var baseImage = $"{registry.Host}/private/busybox:1";
+        _images.Add(baseImage);
+        var tag = Named("private");
+        var context = Context(new() { ["Dockerfile"] = $"FROM {baseImage}\nCMD [\"echo\", \"from the private base\"]\n" });
+        var refused = await fixture.DockerFailsAsync("build", "-t", tag, context);
+        Assert.Contains($"registry {registry.Host}: authentication required", refused);
+
+        // The CLI sends every login of its config.json as X-Registry-Config; written there directly (not by docker
+        // login), the daemon stores none of it, so only the header can let the pull in.
+        var config = Path.Combine(fixture.Daemon.DockerConfigDirectory, "config.json");
+        var saved = File.Exists(config) ? File.ReadAllText(config) : null;
+        Directory.CreateDirectory(fixture.Daemon.DockerConfigDirectory);
+        try
+        {
+            var auth = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("builder:build-secret"));
+            File.WriteAllText(config, System.Text.Json.JsonSerializer.Serialize(new { auths = new Dictionary<string, object> { [registry.Host] = new { auth } } }));
+            var output = await fixture.DockerOkAsync("build", "-t", tag, context);
+            Assert.Contains($"1: Pulling from {registry.Host}/private/busybox", output);
+        }
+        finally
+        {
+            if (saved is null)
+                File.Delete(config);
+            else
+                File.WriteAllText(config, saved);
+        }
+        if (await fixture.Daemon.DockerAsync("image", "inspect", "--format", "{{range .RepoDigests}}{{.}} {{end}}", baseImage) is (0, var digests, _))
+            _images.AddRange(digests.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal("from the private base", await fixture.DockerOkAsync("run", "--rm", tag));
+    }
+
+    [Fact]
     public async Task Symlinks_in_the_context_resolve_inside_it_and_never_reach_the_hosts_files()
     {
         var tag = Named("links");

@@ -65,6 +65,7 @@ public static class BuildEndpoint
             Target = request.String("target"),
             NetworkMode = request.String("networkmode") is { } mode && mode != "default" ? mode : "",
             ExtraHosts = request.Query["extrahosts"].SelectMany(h => (h ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries)).ToList(),
+            RegistryCredentials = RegistryAuthHeader.ReadConfig(request),
         };
     }
 

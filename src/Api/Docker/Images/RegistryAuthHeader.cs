@@ -33,7 +33,33 @@ public static class RegistryAuthHeader
         return config is null ? null : ToCredential(config);
     }
 
-    public static RegistryCredential? ToCredential(AuthConfigJson config)
+    /// <summary>The `X-Registry-Config` header of POST /build: base64url JSON of {registry: AuthConfig}, every login the
+    /// client holds. Entries without a login are left out; an absent header gives none.</summary>
+    public static Dictionary<string, RegistryCredential> ReadConfig(HttpRequest request)
+    {
+        const string name = "X-Registry-Config";
+        var header = request.Headers[name].ToString().Trim();
+        var credentials = new Dictionary<string, RegistryCredential>(StringComparer.Ordinal);
+        if (header.Length == 0)
+            return credentials;
+        Dictionary<string, AuthConfigJson>? configs;
+        try
+        {
+            configs = JsonSerializer.Deserialize<Dictionary<string, AuthConfigJson>>(DecodeBase64Url(header), Options);
+        }
+        catch (Exception e) when (e is FormatException or JsonException)
+        {
+            throw new InvalidArgumentException($"invalid {name} header: {e.Message}", e);
+        }
+        foreach (var (registry, config) in configs ?? [])
+        {
+            if (config is not null && ToCredential(config, name) is { } credential)
+                credentials[registry] = credential;
+        }
+        return credentials;
+    }
+
+    public static RegistryCredential? ToCredential(AuthConfigJson config, string header = Name)
     {
         if (!string.IsNullOrEmpty(config.Username))
             return new RegistryCredential(config.Username, config.Password ?? config.IdentityToken ?? "");
@@ -42,7 +68,7 @@ public static class RegistryAuthHeader
             var pair = Encoding.UTF8.GetString(DecodeBase64Url(config.Auth));
             var colon = pair.IndexOf(':');
             if (colon <= 0)
-                throw new InvalidArgumentException($"invalid {Name} header: \"auth\" is not base64 of user:password");
+                throw new InvalidArgumentException($"invalid {header} header: \"auth\" is not base64 of user:password");
             return new RegistryCredential(pair[..colon], pair[(colon + 1)..]);
         }
         return string.IsNullOrEmpty(config.IdentityToken) ? null : new RegistryCredential("<token>", config.IdentityToken);
