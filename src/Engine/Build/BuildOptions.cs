@@ -39,25 +39,11 @@ public sealed record BuildOptions
     /// FROM pulls; a registry not named here is pulled with the daemon's stored login.</summary>
     public IReadOnlyDictionary<string, RegistryCredential> RegistryCredentials { get; init; } = new Dictionary<string, RegistryCredential>();
 
-    /// <summary>The login <see cref="RegistryCredentials"/> holds for <paramref name="reference"/>'s registry, or null.
-    /// Keys are matched as the CLI writes them: a host[:port], or a URL ("https://index.docker.io/v1/" for Docker Hub).</summary>
+    /// <summary>The login <see cref="RegistryCredentials"/> holds for <paramref name="reference"/>'s registry, or null.</summary>
     public RegistryCredential? CredentialFor(ImageReference reference)
     {
         ArgumentNullException.ThrowIfNull(reference);
-        foreach (var (registry, credential) in RegistryCredentials)
-        {
-            if (string.Equals(RegistryHost(registry), reference.Domain, StringComparison.OrdinalIgnoreCase))
-                return credential;
-        }
-        return null;
-    }
-
-    private static string RegistryHost(string registry)
-    {
-        var host = registry.Trim().TrimEnd('/');
-        if (host.Contains("://", StringComparison.Ordinal) && Uri.TryCreate(host, UriKind.Absolute, out var uri))
-            host = uri.Authority;
-        return host is "index.docker.io" or "registry-1.docker.io" ? ImageReference.DockerHubDomain : host;
+        return RegistryCredentials.FirstOrDefault(c => RegistryCredentialStore.Normalize(c.Key) == reference.Domain).Value;
     }
 }
 

@@ -48,7 +48,7 @@ public sealed class Commands(ContainerStore store, ErrorLog log)
     private int Create(string[] args)
     {
         var cl = CommandLine.Parse(args, 0, CreateValues, CreateSwitches);
-        using var created = ContainerCreate.Run(store, CreateOptionsOf(cl, cl.RequireId("create"))).Init;
+        ContainerCreate.Run(store, CreateOptionsOf(cl, cl.RequireId("create")));
         return 0;
     }
 
@@ -74,41 +74,30 @@ public sealed class Commands(ContainerStore store, ErrorLog log)
         };
         try
         {
-            var (record, init, cgroup) = ContainerCreate.Run(store, options);
-            using (init)
+            var (record, cgroup) = ContainerCreate.Run(store, options);
+            try
             {
-                try
-                {
-                    proxy?.Start();
-                    foreach (var failure in ContainerStart.Run(store, record))
-                        log.Warning(failure);
-                }
-                catch
-                {
-                    ContainerDelete.Run(store, id, force: true);
-                    throw;
-                }
-                if (cl.Has("detach"))
-                    return 0;
-                using var forwarder = new SignalForwarder(record.Pid, forwardWindowChange: proxy == null);
-                int status;
-                if (init != null)
-                {
-                    init.WaitForExit();
-                    status = init.ExitCode;
-                }
-                else
-                {
-                    status = ProcessTree.WaitForChild(record.Pid);
-                }
-                proxy?.Finish();
-                if (!cl.Has("keep"))
-                {
-                    foreach (var failure in ContainerDelete.Run(store, record, force: true, cgroup))
-                        log.Warning(failure);
-                }
-                return status;
+                proxy?.Start();
+                foreach (var failure in ContainerStart.Run(store, record))
+                    log.Warning(failure);
             }
+            catch
+            {
+                ContainerDelete.Run(store, id, force: true);
+                throw;
+            }
+            if (cl.Has("detach"))
+                return 0;
+            using var forwarder = new SignalForwarder(record.Pid, forwardWindowChange: proxy == null);
+            // The init is our child, or with a user namespace the C stage's child, which `run` inherits as a subreaper.
+            var status = ProcessTree.WaitForChild(record.Pid);
+            proxy?.Finish();
+            if (!cl.Has("keep"))
+            {
+                foreach (var failure in ContainerDelete.Run(store, record, force: true, cgroup))
+                    log.Warning(failure);
+            }
+            return status;
         }
         finally
         {

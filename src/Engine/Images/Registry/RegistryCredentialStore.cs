@@ -59,8 +59,9 @@ public sealed class RegistryCredentialStore
         return await _database.WriteAsync(() => db.RegistryCredentials.Where(c => c.Registry == host).ExecuteDeleteAsync(cancellationToken), cancellationToken) > 0;
     }
 
-    /// <summary>Docker Hub is known by several names; they share one login.</summary>
-    private static string Normalize(string registry)
+    /// <summary>A registry as logins name it (host[:port], or a URL such as "https://index.docker.io/v1/"): its host; Docker
+    /// Hub is known by several names, and they share one login.</summary>
+    internal static string Normalize(string registry)
     {
         var host = registry.Trim().TrimEnd('/');
         if (host.StartsWith("https://", StringComparison.Ordinal) || host.StartsWith("http://", StringComparison.Ordinal))

@@ -2,8 +2,9 @@ using WebEngine.Runtime.Lifecycle;
 
 namespace WebEngine.Runtime.Init;
 
-/// <summary>A stage process <see cref="StageLauncher"/> started: a child of this process, waited for with waitpid.</summary>
-public sealed class StageProcess : IDisposable
+/// <summary>A stage process <see cref="StageLauncher"/> started: a child of this process, waited for with waitpid. It holds
+/// nothing to release: a stage not waited for is reaped by whoever inherits it.</summary>
+public sealed class StageProcess
 {
     private int? _exitCode;
 
@@ -16,9 +17,4 @@ public sealed class StageProcess : IDisposable
 
     /// <summary>Waits for the stage to exit and reaps it; again, it returns at once.</summary>
     public void WaitForExit() => _exitCode ??= ProcessTree.WaitForChild(Id);
-
-    /// <summary>Nothing to release: a stage not waited for is reaped by whoever inherits it.</summary>
-    public void Dispose()
-    {
-    }
 }

@@ -34,10 +34,10 @@ public static class ContainerCreate
         ["uts"] = (Libc.CLONE_NEWUTS, "uts"), ["cgroup"] = (Libc.CLONE_NEWCGROUP, "cgroup"), ["user"] = (Libc.CLONE_NEWUSER, "user"),
     };
 
-    /// <summary>Creates the container. The init is returned when it is our child; with a user namespace it is the C
-    /// stage's child and is null (wait for it by pid). The cgroup manager serves a `delete`
-    /// in the same process (`run`) without finding the cgroup mounts again.</summary>
-    public static (ContainerRecord Record, StageProcess? Init, ICgroupManager Cgroup) Run(ContainerStore store, CreateOptions options)
+    /// <summary>Creates the container. The init (record.Pid) is our child, or with a user namespace the C stage's child:
+    /// wait for it by pid. The cgroup manager serves a `delete` in the same process (`run`) without finding the cgroup
+    /// mounts again.</summary>
+    public static (ContainerRecord Record, ICgroupManager Cgroup) Run(ContainerStore store, CreateOptions options)
     {
         var bundle = Path.GetFullPath(options.Bundle);
         var spec = SpecLoader.Load(bundle);
@@ -79,7 +79,7 @@ public static class ContainerCreate
                 if (userNamespace.Path != null)
                     environment[UserNamespaceStage.PathVariable] = userNamespace.Path;
                 // The stage forks the init inside the user namespace; the init inherits the stage's cgroup.
-                using var stage = StageLauncher.Start(joins, 0, channel, "init", environment, preparation.Wait);
+                var stage = StageLauncher.Start(joins, 0, channel, "init", environment, preparation.Wait);
                 initPid = UserNamespaceStage.CompleteInit(channel, stage.Id, spec, userNamespace.Path, fifo);
                 stage.WaitForExit();
             }
@@ -143,7 +143,7 @@ public static class ContainerCreate
             }
             if (options.PidFile != null)
                 PidFile.Write(options.PidFile, initPid);
-            return (record, init, cgroup);
+            return (record, cgroup);
         }
         catch
         {
@@ -156,7 +156,6 @@ public static class ContainerCreate
                 else
                     ProcessTree.WaitForExit(initPid, startTime, TimeSpan.FromSeconds(10));
             }
-            init?.Dispose();
             if (cgroupCreated)
                 cgroup.Remove();
             store.Remove(options.Id);

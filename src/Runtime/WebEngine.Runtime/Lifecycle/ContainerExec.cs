@@ -73,20 +73,16 @@ public static class ContainerExec
         {
             Libc.Kill(stage.Id, Libc.SIGKILL);
             stage.WaitForExit();
-            stage.Dispose();
             throw;
         }
 
         if (options.PidFile != null)
             PidFile.Write(options.PidFile, stage.Id);
-        using (stage)
-        {
-            if (options.Detach)
-                return 0;
-            options.Started?.Invoke();
-            stage.WaitForExit();
-            return stage.ExitCode;
-        }
+        if (options.Detach)
+            return 0;
+        options.Started?.Invoke();
+        stage.WaitForExit();
+        return stage.ExitCode;
     }
 
     /// <summary>The process `exec` runs when no --process file is given: the container's process with the command line's changes.</summary>
